@@ -1,0 +1,161 @@
+// The one evaluator (DESIGN.md, "Evaluation order and reasons"; docs/evaluation.md), used by the server
+// and by both SDKs. It walks the structures prepare.ts built and returns one of the outcomes prepared
+// there, so a successful evaluation allocates nothing. It never throws into application code.
+//
+// This module is also the package's zod-free entry, `@flagstaff/core/evaluate`: the browser SDK imports
+// everything it needs from here (see the re-exports at the end) and leaves validation out of its bundle.
+import { bucketInput, bucketWith } from './bucket.js';
+import type { Context, EvaluationDetail, JsonValue, Reason } from './model.js';
+import { MALFORMED, type Detail, type PreparedClause, type PreparedFlag, type PreparedSegment, type PreparedServe } from './prepare.js';
+import type { PreparedSnapshot } from './snapshot.js';
+
+const EMPTY_CONTEXT: object = Object.freeze({});
+
+const error = (errorKind: Reason['errorKind']): Reason => Object.freeze({ kind: 'ERROR', errorKind });
+const NOT_FOUND = error('FLAG_NOT_FOUND');
+const WRONG_TYPE = error('WRONG_TYPE');
+const NOT_READY = error('CLIENT_NOT_READY');
+const EXCEPTION = error('EXCEPTION');
+
+/** Anything but a plain object (null, a string, an array…) is read as a context without attributes. */
+function asContext(context: unknown): object {
+  return typeof context === 'object' && context !== null && !Array.isArray(context) ? context : EMPTY_CONTEXT;
+}
+
+// Attributes are the context's OWN properties: `__proto__`, `constructor` or a polluted Object.prototype
+// must never answer. Object.hasOwn costs as much as the read itself, so it runs only where a result
+// depends on the value: after a clause would match, and before a value is bucketed. (A value that
+// matches nothing gives the same answer whether it is own, inherited or missing.) The context's `key`,
+// needed for targets, segments and most rollouts, is read once per evaluation by name.
+const read = (context: object, name: string): unknown => (context as Record<string, unknown>)[name];
+const isOwn = Object.hasOwn;
+const ObjectPrototype = Object.prototype;
+
+/** The context's own `key`, when it is a string. */
+function ownKey(context: object): string | undefined {
+  const key = (context as Context).key;
+  if (typeof key !== 'string') return undefined;
+  // A plain object inherits from Object.prototype only; when that has no `key`, a key that reads is own.
+  if (Object.getPrototypeOf(context) === ObjectPrototype && !('key' in ObjectPrototype)) return key;
+  return isOwn(context, 'key') ? key : undefined;
+}
+
+function inSegment(segment: PreparedSegment, context: object, key: string | undefined): boolean {
+  if (key !== undefined) {
+    if (segment.excluded.has(key)) return false;
+    if (segment.included.has(key)) return true;
+  }
+  const rules = segment.rules;
+  for (let i = 0; i < rules.length; i++) if (allMatch(rules[i]!, context, key)) return true;
+  return false;
+}
+
+function clauseMatches(clause: PreparedClause, context: object, key: string | undefined): boolean {
+  const segments = clause.segments;
+  if (segments !== null) {
+    let member = false;
+    for (let i = 0; i < segments.length && !member; i++) {
+      const segment = segments[i];
+      member = segment !== undefined && inSegment(segment, context, key);
+    }
+    return member !== clause.negate;
+  }
+  const test = clause.test;
+  if (test === null) return false;
+  const value = read(context, clause.attribute);
+  // A clause on a missing attribute does not match, negated or not (as in LaunchDarkly).
+  if (value === undefined || value === null) return false;
+  let matched = false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && !matched; i++) matched = test(value[i]);
+  } else {
+    matched = test(value);
+  }
+  return matched !== clause.negate && isOwn(context, clause.attribute);
+}
+
+function allMatch(clauses: readonly PreparedClause[], context: object, key: string | undefined): boolean {
+  for (let i = 0; i < clauses.length; i++) if (!clauseMatches(clauses[i]!, context, key)) return false;
+  return true;
+}
+
+function serve(how: PreparedServe, context: object, key: string | undefined): Detail {
+  if (how.fixed !== null) return how.fixed;
+  let input: string | undefined = key;
+  if (how.bucketBy !== 'key') {
+    input = bucketInput(read(context, how.bucketBy));
+    if (input !== undefined && !isOwn(context, how.bucketBy)) input = undefined;
+  }
+  const bucket = input === undefined ? 0 : bucketWith(how.seed!, input);
+  const thresholds = how.thresholds;
+  for (let i = 0; i < thresholds.length; i++) if (bucket < thresholds[i]!) return how.outcomes[i]!;
+  return MALFORMED;
+}
+
+/** The outcome for a flag that depends on the context (its `constant` is null). */
+function resolve(flag: PreparedFlag, context: object): Detail {
+  const key = ownKey(context);
+  if (key !== undefined && flag.targets.size > 0) {
+    const hit = flag.targets.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const rules = flag.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    if (allMatch(rule.clauses, context, key)) return serve(rule.serve, context, key);
+  }
+  return serve(flag.fallthrough, context, key);
+}
+
+/** The caller's default can take the served value: same typeof, objects/arrays/null alike; null accepts all. */
+function fitsDefault(value: JsonValue, defaultValue: unknown): boolean {
+  if (defaultValue === null || defaultValue === undefined) return true;
+  const expected = typeof defaultValue;
+  return expected === 'object' ? typeof value === 'object' : typeof value === expected;
+}
+
+function fallback<T>(defaultValue: T, reason: Reason): EvaluationDetail<T> {
+  return { value: defaultValue, variationIndex: null, reason };
+}
+
+/**
+ * Evaluates a flag for a context. Returned details may be shared and are frozen: treat them as read-only.
+ * Errors come back as the default with reason ERROR: FLAG_NOT_FOUND, WRONG_TYPE (the served value's type
+ * differs from the default's), MALFORMED_FLAG (the path taken is broken), EXCEPTION (e.g. a context getter threw).
+ */
+export function evaluate<T extends JsonValue>(
+  state: PreparedSnapshot,
+  flagKey: string,
+  context: Context,
+  defaultValue: T,
+): EvaluationDetail<T> {
+  try {
+    if (state === null || state === undefined) return fallback(defaultValue, NOT_READY);
+    const flag = state.flags.get(flagKey);
+    if (flag === undefined) return fallback(defaultValue, NOT_FOUND);
+    const detail = flag.constant ?? resolve(flag, asContext(context));
+    if (detail === MALFORMED) return fallback(defaultValue, MALFORMED.reason);
+    if (!fitsDefault(detail.value, defaultValue)) return fallback(defaultValue, WRONG_TYPE);
+    return detail as EvaluationDetail<T>;
+  } catch {
+    return fallback(defaultValue, EXCEPTION);
+  }
+}
+
+/** `evaluate(state, flagKey, context, false).value`, without allocating: true only when `true` is served. */
+export function isEnabled(state: PreparedSnapshot, flagKey: string, context: Context): boolean {
+  try {
+    const flag = state.flags.get(flagKey);
+    if (flag === undefined) return false;
+    return (flag.constant ?? resolve(flag, asContext(context))).value === true;
+  } catch {
+    return false;
+  }
+}
+
+export { bucketOf } from './bucket.js';
+export { snapshotChecksum } from './checksum.js';
+export { isFlag, isSegment, isSnapshot } from './guard.js';
+export * from './model.js';
+export * from './protocol.js';
+export { applyEvent, changedFlagKeys, prepareSnapshot, type PreparedSnapshot } from './snapshot.js';

@@ -1,0 +1,4 @@
+// The public surface of @flagstaff/core. SDKs that must stay small import `@flagstaff/core/evaluate`
+// instead, which is everything here except validation (and so except zod).
+export * from './evaluate.js';
+export * from './validate.js';

@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import { snapshotChecksum } from './checksum.js';
+import { evaluate } from './evaluate.js';
+import type { Flag, Segment, Snapshot } from './model.js';
+import { Backoff, backoffDelay, FlagSync } from './sync.js';
+
+function flag(key: string, version: number, on = true, extra: Partial<Flag> = {}): Flag {
+  return {
+    key, version, kind: 'boolean', on, variations: [false, true], offVariation: 0,
+    targets: [], rules: [], fallthrough: { variation: 1 }, clientSide: false, ...extra,
+  };
+}
+
+function snapshot(version: number, ...flags: Flag[]): Snapshot {
+  return { version, flags: Object.fromEntries(flags.map((f) => [f.key, f])), segments: {} };
+}
+
+const valueOf = (sync: FlagSync, key: string, context: Record<string, unknown> = { key: 'u1' }) =>
+  evaluate(sync.state!, key, context, null).value;
+
+const json = (value: unknown) => JSON.stringify(value);
+
+function serverSync(version = 5, ...flags: Flag[]): FlagSync {
+  const sync = new FlagSync();
+  expect(sync.put(snapshot(version, ...(flags.length > 0 ? flags : [flag('a', 1), flag('b', 1, false)])))).toMatchObject({ ok: true });
+  return sync;
+}
+
+describe('FlagSync: applying what the server sends', () => {
+  it('applies a put and reports every flag as changed', () => {
+    const sync = new FlagSync();
+    const result = sync.receive('put', json(snapshot(3, flag('a', 1), flag('b', 1))));
+    expect(result).toEqual({ ok: true, change: { keys: ['a', 'b'], version: 3 } });
+    expect(sync.source).toBe('server');
+    expect(valueOf(sync, 'a')).toBe(true);
+  });
+
+  it('applies a newer patch and names only the changed flag', () => {
+    const sync = serverSync();
+    const result = sync.receive('patch', json({ version: 6, kind: 'flag', key: 'b', value: flag('b', 2, true) }));
+    expect(result).toEqual({ ok: true, change: { keys: ['b'], version: 6 } });
+    expect(valueOf(sync, 'b')).toBe(true);
+  });
+
+  it('never lets an older put, patch or delete overwrite a newer state', () => {
+    const sync = serverSync(5);
+    const held = sync.state;
+    expect(sync.receive('put', json(snapshot(4, flag('a', 9, false))))).toEqual({ ok: true, change: null });
+    expect(sync.receive('patch', json({ version: 4, kind: 'flag', key: 'a', value: flag('a', 9, false) }))).toEqual({ ok: true, change: null });
+    expect(sync.receive('delete', json({ version: 3, kind: 'flag', key: 'a' }))).toEqual({ ok: true, change: null });
+    expect(sync.state).toBe(held);
+    expect(valueOf(sync, 'a')).toBe(true);
+  });
+
+  it('applies a delete', () => {
+    const sync = serverSync(5);
+    expect(sync.receive('delete', json({ version: 6, kind: 'flag', key: 'a' }))).toEqual({ ok: true, change: { keys: ['a'], version: 6 } });
+    expect(sync.state!.flags.has('a')).toBe(false);
+  });
+
+  it('applies every event of a change that share one version, and a replay of them changes nothing', () => {
+    const sync = serverSync(5, flag('a', 1));
+    const segment: Segment = { key: 'staff', version: 1, included: ['u1'], excluded: [], rules: [] };
+    const gated = flag('a', 2, true, {
+      rules: [{ id: 'staff', clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['staff'] }], serve: { variation: 1 } }],
+      fallthrough: { variation: 0 },
+    });
+    const group = [
+      ['patch', json({ version: 6, kind: 'segment', key: 'staff', value: segment })],
+      ['patch', json({ version: 6, kind: 'flag', key: 'a', value: gated })],
+    ] as const;
+    for (const [type, data] of group) expect(sync.receive(type, data)).toMatchObject({ ok: true });
+    expect(sync.state!.version).toBe(6);
+    expect(valueOf(sync, 'a', { key: 'u1' })).toBe(true);
+    expect(valueOf(sync, 'a', { key: 'u2' })).toBe(false);
+
+    const held = sync.state;
+    for (const [type, data] of group) expect(sync.receive(type, data)).toEqual({ ok: true, change: null });
+    expect(sync.state).toBe(held);
+
+    // The flag stops naming the segment, which leaves in the same change.
+    expect(sync.receive('patch', json({ version: 7, kind: 'flag', key: 'a', value: flag('a', 3) }))).toMatchObject({ ok: true });
+    expect(sync.receive('delete', json({ version: 7, kind: 'segment', key: 'staff' }))).toMatchObject({ ok: true });
+    expect(sync.state!.segments.has('staff')).toBe(false);
+    expect(valueOf(sync, 'a', { key: 'u2' })).toBe(true);
+  });
+
+  it.each([
+    ['garbage JSON', 'put', '{"version": 9, "flags": '],
+    ['a put of the wrong shape', 'put', json({ version: 9, flags: [] })],
+    ['a flag without variations', 'patch', json({ version: 9, kind: 'flag', key: 'a', value: { key: 'a', version: 2, on: true } })],
+    ['a patch whose key disagrees', 'patch', json({ version: 9, kind: 'flag', key: 'a', value: flag('b', 2) })],
+    ['a delete of an unknown kind', 'delete', json({ version: 9, kind: 'rule', key: 'a' })],
+    ['an unknown event type', 'replace', json(snapshot(9))],
+    ['JSON null', 'patch', 'null'],
+  ])('refuses %s without touching the held flags', (_, type, data) => {
+    const sync = serverSync(5);
+    const held = sync.state;
+    const result = sync.receive(type, data);
+    expect(result.ok).toBe(false);
+    expect(sync.state).toBe(held);
+    expect(valueOf(sync, 'a')).toBe(true);
+  });
+
+  it('refuses a patch before any put from the server, even over a bootstrap', () => {
+    const sync = new FlagSync();
+    sync.bootstrap(snapshot(5, flag('a', 1)));
+    expect(sync.receive('patch', json({ version: 6, kind: 'flag', key: 'a', value: flag('a', 2, false) }))).toMatchObject({ ok: false });
+    expect(valueOf(sync, 'a')).toBe(true);
+  });
+});
+
+describe('FlagSync: bootstrap', () => {
+  it('serves a bootstrap until the first server data, which replaces it whatever the versions', () => {
+    const sync = new FlagSync();
+    expect(sync.bootstrap(snapshot(100, flag('a', 7, true)))).toMatchObject({ ok: true });
+    expect(sync.source).toBe('bootstrap');
+    expect(sync.resumeVersion).toBeNull();
+    expect(valueOf(sync, 'a')).toBe(true);
+
+    const result = sync.put(snapshot(3, flag('a', 1, false)));
+    expect(result).toEqual({ ok: true, change: { keys: ['a'], version: 3 } });
+    expect(sync.source).toBe('server');
+    expect(valueOf(sync, 'a')).toBe(false);
+    expect(sync.resumeVersion).toBe(3);
+  });
+
+  it('never replaces server data with a bootstrap', () => {
+    const sync = serverSync(5);
+    expect(sync.bootstrap(snapshot(50, flag('a', 9, false)))).toEqual({ ok: true, change: null });
+    expect(valueOf(sync, 'a')).toBe(true);
+  });
+
+  it('refuses a bootstrap that is not a snapshot', () => {
+    const sync = new FlagSync();
+    expect(sync.bootstrap({ flags: 'nope' }).ok).toBe(false);
+    expect(sync.state).toBeNull();
+    expect(sync.status().state).toBe('initializing');
+  });
+});
+
+describe('FlagSync: heartbeats', () => {
+  const held = () => serverSync(5, flag('a', 1), flag('b', 3));
+  const checksum = snapshotChecksum(snapshot(5, flag('a', 1), flag('b', 3)));
+
+  it('is content with a heartbeat that matches what it holds', () => {
+    expect(held().heartbeat(` hb 5 ${checksum}`)).toBe('ok');
+  });
+
+  it('asks for a resync when the checksum disagrees at the same version', () => {
+    expect(held().heartbeat(`hb 5 0000000000000000`)).toBe('resync');
+  });
+
+  it('asks for a resync when the server is at a newer version than it holds', () => {
+    expect(held().heartbeat(`hb 6 ${checksum}`)).toBe('resync');
+  });
+
+  it('does not go back when the server reports an older version', () => {
+    expect(held().heartbeat(`hb 4 ffffffffffffffff`)).toBe('ok');
+  });
+
+  it('ignores other comments, and heartbeats before any server data', () => {
+    expect(held().heartbeat('keep-alive')).toBeNull();
+    expect(held().heartbeat('hb x y')).toBeNull();
+    expect(new FlagSync().heartbeat(`hb 5 ${checksum}`)).toBeNull();
+  });
+
+  it('is content again after the resync put arrives', () => {
+    const sync = serverSync(5, flag('a', 1));
+    const truth = snapshot(5, flag('a', 2, false));
+    expect(sync.heartbeat(`hb 5 ${snapshotChecksum(truth)}`)).toBe('resync');
+    expect(sync.put(truth)).toEqual({ ok: true, change: { keys: ['a'], version: 5 } });
+    expect(sync.heartbeat(`hb 5 ${snapshotChecksum(truth)}`)).toBe('ok');
+  });
+});
+
+describe('FlagSync: status', () => {
+  it('moves from initializing to ready, to stale since the loss, and back', () => {
+    const sync = new FlagSync();
+    expect(sync.status()).toEqual({ state: 'initializing', source: 'none', version: null, staleSince: null, lastError: null });
+    sync.channel('stream', true, 1_000);
+    expect(sync.phase).toBe('initializing');
+    sync.put(snapshot(2, flag('a', 1)));
+    expect(sync.status()).toMatchObject({ state: 'ready', source: 'server', version: 2, staleSince: null });
+
+    sync.channel('stream', false, 5_000);
+    sync.fail({ code: 'network', message: 'connection refused' }, 5_000);
+    sync.channel('stream', false, 9_000);
+    expect(sync.status()).toMatchObject({ state: 'stale', staleSince: new Date(5_000), lastError: { code: 'network', at: new Date(5_000) } });
+
+    sync.channel('poll', true, 12_000);
+    expect(sync.status()).toMatchObject({ state: 'ready', staleSince: null });
+  });
+
+  it('stays ready while any channel works', () => {
+    const sync = serverSync();
+    sync.channel('stream', true, 0);
+    sync.channel('poll', true, 0);
+    sync.channel('stream', false, 10);
+    expect(sync.phase).toBe('ready');
+  });
+
+  it('is failed when the server refuses the key, until a channel works again', () => {
+    const sync = serverSync();
+    sync.channel('stream', true, 0);
+    sync.fail({ code: 'unauthorized', message: 'unknown key', status: 401 }, 100, true);
+    expect(sync.status()).toMatchObject({ state: 'failed', staleSince: new Date(100), lastError: { status: 401 } });
+    sync.channel('stream', true, 200);
+    expect(sync.phase).toBe('ready');
+  });
+
+  it('is ready offline once the bootstrap is held, and closed after close()', () => {
+    const sync = new FlagSync(true);
+    expect(sync.phase).toBe('initializing');
+    sync.bootstrap(snapshot(1, flag('a', 1)));
+    expect(sync.status()).toMatchObject({ state: 'ready', source: 'bootstrap' });
+    sync.close();
+    expect(sync.phase).toBe('closed');
+  });
+});
+
+describe('backoff', () => {
+  const options = { baseMs: 1_000, maxMs: 30_000 };
+
+  it('draws uniformly below an exponentially growing, capped ceiling', () => {
+    expect(backoffDelay(0, options, () => 0)).toBe(0);
+    expect(backoffDelay(0, options, () => 0.999)).toBe(999);
+    expect(backoffDelay(3, options, () => 0.5)).toBe(4_000);
+    expect(backoffDelay(10, options, () => 0.5)).toBe(15_000);
+    expect(backoffDelay(5_000, options, () => 0.999)).toBe(29_970);
+  });
+
+  it('spreads clients: delays for one attempt cover the whole range', () => {
+    const delays = Array.from({ length: 2_000 }, () => backoffDelay(2, options));
+    expect(Math.min(...delays)).toBeLessThan(400);
+    expect(Math.max(...delays)).toBeGreaterThan(3_600);
+    expect(Math.max(...delays)).toBeLessThan(4_000);
+  });
+
+  it('grows while connections keep failing, and starts over after a healthy period', () => {
+    const backoff = new Backoff({ ...options, resetAfterMs: 60_000 }, () => 0.999);
+    expect([backoff.next(0), backoff.next(1), backoff.next(2)]).toEqual([999, 1_998, 3_996]);
+    backoff.connected(10_000);
+    expect(backoff.next(15_000)).toBe(7_992);
+    backoff.connected(20_000);
+    expect(backoff.next(80_000)).toBe(999);
+  });
+});
