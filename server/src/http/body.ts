@@ -1,0 +1,56 @@
+// Request bodies: JSON only (415 otherwise), no larger than the configured limit (413), parsed (400
+// invalid_json) and validated into typed values (400 validation_failed) before any route logic runs.
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { z } from 'zod';
+import { issuesOf } from '@flagstaff/core';
+import { ApiError, validationFailed } from '../errors.js';
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+const hasBody = (c: Context) =>
+  c.req.raw.body !== null && (c.req.header('Transfer-Encoding') !== undefined || Number(c.req.header('Content-Length') ?? 0) > 0);
+
+/** Refuses oversized and non-JSON bodies before anything reads them. */
+export function jsonBodies(maxBytes: number): MiddlewareHandler {
+  const limit = bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new ApiError('payload_too_large', `request bodies are limited to ${maxBytes} bytes`);
+    },
+  });
+  return async (c, next) => {
+    if (!hasBody(c)) return next();
+    const declared = Number(c.req.header('Content-Length') ?? 0);
+    if (declared > maxBytes) throw new ApiError('payload_too_large', `request bodies are limited to ${maxBytes} bytes`);
+    const type = c.req.header('Content-Type');
+    if (!type || !JSON_TYPE.test(type)) {
+      throw new ApiError('unsupported_media_type', `send JSON with Content-Type: application/json${type ? `, not ${type}` : ''}`);
+    }
+    return limit(c, next);
+  };
+}
+
+/** The parsed JSON body, or undefined when there is none. */
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ApiError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `schema`'s typed value of `input`, or a validation_failed listing every problem by path. */
+export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  if (input === undefined) throw validationFailed([{ path: '', message: 'a JSON body is required' }]);
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationFailed(issuesOf(result.error));
+  return result.data;
+}
+
+/** readJson + parseWith. */
+export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  return parseWith(schema, await readJson(c));
+}

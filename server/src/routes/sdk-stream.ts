@@ -1,0 +1,146 @@
+// GET /sdk/v1/stream (docs/protocol.md). The response is written straight to node's ServerResponse and
+// handed to the hub: a long-lived stream costs one socket and one small Subscriber, with no per-client
+// promise chain or ReadableStream, which is what keeps 10,000 idle clients within the memory budget.
+import type { ServerResponse } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { KEY_PREFIX } from '@flagstaff/core';
+import { Hono, type Context } from 'hono';
+import { ApiError } from '../errors.js';
+import type { AppEnv } from '../http/context.js';
+import type { Admission } from '../stream/admission.js';
+import type { Audience } from '../stream/client-view.js';
+import type { StreamHub } from '../stream/hub.js';
+
+/** Who an SDK key belongs to, as far as streaming cares. */
+export interface StreamKey {
+  keyId: string;
+  env: string;
+  audience: Audience;
+}
+
+/**
+ * Resolves a raw key: its owner, `'revoked'` for a key that was revoked, `'unavailable'` when it cannot be
+ * checked right now (a relay whose Redis is away), null for anything unknown.
+ */
+export type StreamKeyAnswer = StreamKey | 'revoked' | 'unavailable' | null;
+export type StreamKeyLookup = (rawKey: string) => StreamKeyAnswer | Promise<StreamKeyAnswer>;
+
+export interface SdkStreamDeps {
+  hub: StreamHub;
+  authenticate: StreamKeyLookup;
+  admission: Admission;
+  /**
+   * What a key's environment missing from the hub means: deleted (`gone`: 204, stop retrying), or not
+   * loaded yet (`unavailable`: 503, retry), as on a relay still waiting for its state from Redis.
+   */
+  missingEnv?: 'gone' | 'unavailable';
+}
+
+type Env = AppEnv & { Bindings: HttpBindings };
+
+const SSE_HEADERS: Record<string, string> = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  // nginx buffers proxied responses unless told otherwise, which would hold events back.
+  'X-Accel-Buffering': 'no',
+};
+
+const CORS_HEADERS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET',
+  'Access-Control-Allow-Headers': 'Last-Event-ID, Cache-Control',
+  'Access-Control-Max-Age': '86400',
+};
+
+function errorResponse(c: Context, error: ApiError, headers: Record<string, string> = {}): Response {
+  return c.json(error.toBody(), error.status, headers);
+}
+
+/** `Authorization: <key>` or `Authorization: Bearer <key>`; browsers, which cannot set headers, use `?key=`. */
+function presentedKey(c: Context): { raw: string | null; inUrl: boolean } {
+  const header = c.req.header('authorization')?.trim();
+  if (header) return { raw: header.replace(/^Bearer\s+/i, '').trim(), inUrl: false };
+  const query = c.req.query('key')?.trim();
+  return { raw: query || null, inUrl: Boolean(query) };
+}
+
+/** Only plain version numbers resume; anything else (absent, garbled) gets a fresh `put`. */
+function lastEventId(c: Context): number | null {
+  const raw = c.req.header('last-event-id')?.trim();
+  if (raw === undefined || !/^\d{1,15}$/.test(raw)) return null;
+  return Number(raw);
+}
+
+export function sdkStreamRoute({ hub, authenticate, admission, missingEnv = 'gone' }: SdkStreamDeps): Hono<Env> {
+  const route = new Hono<Env>();
+
+  // EventSource does not preflight, but a fetch-based browser client sending Last-Event-ID does.
+  route.options('/', (c) => {
+    const key = c.req.query('key') ?? '';
+    return c.body(null, 204, key.startsWith(KEY_PREFIX.client) ? CORS_HEADERS : {});
+  });
+
+  route.get('/', async (c) => {
+    // A secret that reached a URL is already in proxy and access logs: refuse it whatever else is sent.
+    const urlKey = c.req.query('key');
+    if (urlKey !== undefined && !urlKey.trim().startsWith(KEY_PREFIX.client)) {
+      return errorResponse(c, new ApiError('forbidden', 'only client keys (fsc_…) may be sent in the URL; send other keys in the Authorization header'));
+    }
+    const { raw, inUrl } = presentedKey(c);
+    if (raw === null) return errorResponse(c, new ApiError('unauthorized', 'an SDK key is required'));
+    if (raw.startsWith(KEY_PREFIX.admin)) {
+      return errorResponse(c, new ApiError('forbidden', 'admin tokens cannot read SDK endpoints: use a server (fss_…) or client (fsc_…) key'));
+    }
+
+    if (hub.closing) {
+      hub.metrics.shed();
+      return errorResponse(c, new ApiError('unavailable', 'this instance is shutting down; reconnect'), {
+        'Retry-After': String(admission.retryAfter(1)),
+      });
+    }
+    const wait = admission.admit(hub.connectionCount);
+    if (wait !== null) {
+      hub.metrics.shed();
+      return errorResponse(c, new ApiError('unavailable', `too many streaming clients; retry in ${wait} s`), {
+        'Retry-After': String(wait),
+      });
+    }
+
+    const key = await authenticate(raw);
+    // 204 is the one answer that tells EventSource to stop for good (REFERENCE.md, "Server-Sent Events").
+    if (key === 'revoked') return new Response(null, { status: 204 });
+    if (key === null) return errorResponse(c, new ApiError('unauthorized', 'unknown SDK key'));
+    if (key === 'unavailable') {
+      return errorResponse(c, new ApiError('unavailable', 'cannot check SDK keys right now; retry'), {
+        'Retry-After': String(admission.retryAfter(2)),
+      });
+    }
+    if (inUrl && key.audience !== 'client') {
+      return errorResponse(c, new ApiError('forbidden', 'server keys may not be sent in the URL'));
+    }
+
+    c.set('sdk', key);
+    const out: ServerResponse | undefined = c.env?.outgoing;
+    if (out === undefined) throw new ApiError('internal', 'streaming needs the Node HTTP server');
+    out.statusCode = 200;
+    for (const [name, value] of Object.entries(SSE_HEADERS)) out.setHeader(name, value);
+    if (inUrl) for (const [name, value] of Object.entries(CORS_HEADERS)) out.setHeader(name, value);
+
+    const subscriber = hub.connect(out, { env: key.env, audience: key.audience, keyId: key.keyId, lastEventId: lastEventId(c) });
+    if (subscriber === null) {
+      for (const name of Object.keys({ ...SSE_HEADERS, ...CORS_HEADERS })) out.removeHeader(name);
+      if (missingEnv === 'unavailable') {
+        return errorResponse(c, new ApiError('unavailable', `no state for environment "${key.env}" yet`), {
+          'Retry-After': String(admission.retryAfter(1)),
+        });
+      }
+      // The key's environment is gone: like a revoked key, nothing to come back for.
+      return new Response(null, { status: 204 });
+    }
+    out.on('close', () => hub.disconnect(subscriber));
+    return RESPONSE_ALREADY_SENT;
+  });
+
+  return route;
+}

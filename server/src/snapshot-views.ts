@@ -1,0 +1,60 @@
+// What each audience of an environment's snapshot receives, computed once per snapshot (and so once
+// per change), never once per request or per client.
+import type { Flag, Snapshot } from '@flagstaff/core';
+
+export type Audience = 'server' | 'client';
+
+const clientViews = new WeakMap<Snapshot, Snapshot>();
+const bodies = new WeakMap<Snapshot, string>();
+
+/** The segment keys a flag's rules name. */
+export function segmentsNamedBy(flag: Flag): string[] {
+  const keys: string[] = [];
+  for (const rule of flag.rules) {
+    for (const clause of rule.clauses) {
+      if (clause.op === 'segmentMatch') for (const v of clause.values) if (typeof v === 'string') keys.push(v);
+    }
+  }
+  return keys;
+}
+
+/** Client keys are public: they see only `clientSide` flags and the segments those flags name. */
+export function clientView(snapshot: Snapshot): Snapshot {
+  let view = clientViews.get(snapshot);
+  if (view === undefined) {
+    const flags: Snapshot['flags'] = {};
+    const segments: Snapshot['segments'] = {};
+    for (const flag of Object.values(snapshot.flags)) {
+      if (!flag.clientSide) continue;
+      flags[flag.key] = flag;
+      for (const key of segmentsNamedBy(flag)) {
+        const segment = snapshot.segments[key];
+        if (segment !== undefined) segments[key] = segment;
+      }
+    }
+    view = { version: snapshot.version, flags, segments };
+    clientViews.set(snapshot, view);
+  }
+  return view;
+}
+
+export const viewFor = (snapshot: Snapshot, audience: Audience) => (audience === 'client' ? clientView(snapshot) : snapshot);
+
+/** The JSON text of a snapshot (or view), serialised once. */
+export function serialized(snapshot: Snapshot): string {
+  let body = bodies.get(snapshot);
+  if (body === undefined) bodies.set(snapshot, (body = JSON.stringify(snapshot)));
+  return body;
+}
+
+/** Distinct per audience, since the two views of one version differ. */
+export const snapshotTag = (version: number, audience: Audience) => `"${version}${audience === 'client' ? '-c' : ''}"`;
+
+/** RFC 9110 If-None-Match: `*`, or a list of (possibly weak) tags. */
+export function matchesIfNoneMatch(header: string | undefined, tag: string): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((candidate) => {
+    const t = candidate.trim();
+    return t === '*' || t.replace(/^W\//, '') === tag;
+  });
+}

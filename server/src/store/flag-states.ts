@@ -1,0 +1,101 @@
+// A flag's state in one environment: on/off, targets, rules, fallthrough, offVariation.
+import { and, eq } from 'drizzle-orm';
+import { validateFlag } from '@flagstaff/core';
+import { notFound, validationFailed } from '../errors.js';
+import type { Db } from './db.js';
+import { requireEnv } from './environments.js';
+import { refuseArchived, requireFlag, segmentKeysOf } from './flags.js';
+import type { FlagState, FlagStateInput, WriteMeta } from './resources.js';
+import { flagStates } from './schema.js';
+import { toFlagState, toWireFlag, type FlagStateRow } from './wire.js';
+import { checkVersion, type Writer } from './write.js';
+
+const STATE_FIELDS = ['on', 'offVariation', 'targets', 'rules', 'fallthrough'] as const;
+
+const inputOf = (row: FlagStateRow): FlagStateInput => ({
+  on: row.on,
+  offVariation: row.offVariation,
+  targets: row.targets,
+  rules: row.rules,
+  fallthrough: row.fallthrough,
+});
+
+function requireState(db: Db, flagId: number, envId: number, what: string): FlagStateRow {
+  const row = db
+    .select()
+    .from(flagStates)
+    .where(and(eq(flagStates.flagId, flagId), eq(flagStates.envId, envId)))
+    .get();
+  if (!row) throw notFound(what);
+  return row;
+}
+
+export class FlagStateStore {
+  constructor(
+    private readonly db: Db,
+    private readonly writer: Writer,
+  ) {}
+
+  get(flagKey: string, envKey: string): FlagState {
+    const flag = requireFlag(this.db, flagKey);
+    const env = requireEnv(this.db, envKey);
+    return toFlagState(requireState(this.db, flag.id, env.id, `state of flag "${flagKey}" in "${envKey}"`));
+  }
+
+  /** Replaces the whole state (PUT). */
+  replace(flagKey: string, envKey: string, input: FlagStateInput, meta: WriteMeta): FlagState {
+    return this.update(flagKey, envKey, () => input, meta);
+  }
+
+  /** Changes some fields (PATCH): the kill switch, `flagstaff on|off|rollout`. */
+  patch(flagKey: string, envKey: string, fields: Partial<FlagStateInput>, meta: WriteMeta): FlagState {
+    return this.update(flagKey, envKey, (current) => ({ ...current, ...fields }), meta);
+  }
+
+  private update(
+    flagKey: string,
+    envKey: string,
+    next: (current: FlagStateInput) => FlagStateInput,
+    meta: WriteMeta,
+  ): FlagState {
+    return this.writer.write(meta, (tx) => {
+      const flag = requireFlag(tx.db, flagKey);
+      const env = requireEnv(tx.db, envKey);
+      refuseArchived(flag);
+      const current = requireState(tx.db, flag.id, env.id, `state of flag "${flagKey}" in "${envKey}"`);
+      checkVersion(current.version, meta.ifMatch, `flag "${flagKey}" in ${envKey}`);
+
+      // The state is validated as SDKs will receive it: the whole wire flag, against this env's segments.
+      const proposed = toWireFlag(flag, { ...next(inputOf(current)), version: current.version + 1 });
+      const checked = validateFlag(proposed, { segmentKeys: segmentKeysOf(tx.db, env.id) });
+      if (!checked.ok) throw validationFailed(checked.issues);
+      const state: FlagStateInput = {
+        on: checked.value.on,
+        offVariation: checked.value.offVariation,
+        targets: checked.value.targets,
+        rules: checked.value.rules,
+        fallthrough: checked.value.fallthrough,
+      };
+      // Setting what is already there changes nothing: no version bump, no audit entry, no stream event.
+      if (STATE_FIELDS.every((field) => JSON.stringify(state[field]) === JSON.stringify(current[field]))) {
+        return toFlagState(current);
+      }
+
+      const updated = tx.db
+        .update(flagStates)
+        .set({ ...state, version: current.version + 1, updatedAt: tx.now })
+        .where(and(eq(flagStates.flagId, flag.id), eq(flagStates.envId, env.id)))
+        .returning()
+        .get()!;
+      tx.change(env, 'flag', flag.key, toWireFlag(flag, updated));
+      tx.audit({
+        action: 'flag_state.update',
+        env: env.key,
+        resource: { kind: 'flag', key: flag.key },
+        before: toFlagState(current),
+        after: toFlagState(updated),
+      });
+      return toFlagState(updated);
+    });
+  }
+}

@@ -1,0 +1,96 @@
+// What client (browser) keys may see: the `clientSide` flags and only the segments those flags name.
+// Client keys are public, so everything else in an environment stays on the server side of this filter.
+import type { Flag, Segment, Snapshot, StreamEvent } from '@flagstaff/core';
+import type { EnvChange } from './feed.js';
+
+export type Audience = 'server' | 'client';
+
+/** The segment keys a flag's rules name through `segmentMatch` (segments cannot name segments). */
+function namedSegments(flag: Flag): Set<string> {
+  const keys = new Set<string>();
+  for (const rule of flag.rules) {
+    for (const clause of rule.clauses) {
+      if (clause.op !== 'segmentMatch') continue;
+      for (const value of clause.values) if (typeof value === 'string') keys.add(value);
+    }
+  }
+  return keys;
+}
+
+const visible = (flag: Flag | null | undefined): flag is Flag => flag?.clientSide === true;
+
+/**
+ * Tracks which segments the client audience needs (a count of client-side flags naming each), so that a
+ * change can be turned into client events without rescanning the environment.
+ */
+export class ClientView {
+  readonly #refs = new Map<string, number>();
+
+  constructor(flags: Iterable<Flag>) {
+    for (const flag of flags) if (visible(flag)) for (const key of namedSegments(flag)) this.#retain(key);
+  }
+
+  needs(segmentKey: string): boolean {
+    return this.#refs.has(segmentKey);
+  }
+
+  /** The client snapshot of a server-view state. */
+  snapshot(version: number, flags: ReadonlyMap<string, Flag>, segments: ReadonlyMap<string, Segment>): Snapshot {
+    const view: Snapshot = { version, flags: {}, segments: {} };
+    for (const [key, flag] of flags) if (visible(flag)) view.flags[key] = flag;
+    for (const key of this.#refs.keys()) {
+      const segment = segments.get(key);
+      if (segment !== undefined) view.segments[key] = segment;
+    }
+    return view;
+  }
+
+  /**
+   * The client events for `change`, which has just been applied to the server view (`segments` is the
+   * state after it; `previous` is the changed flag as it was). Updates the tracked needs. Segments the
+   * client newly needs come first, so a flag never arrives naming a segment the client lacks; segments no
+   * longer needed are deleted after the flag that released them.
+   */
+  eventsFor(change: EnvChange, previous: Flag | undefined, segments: ReadonlyMap<string, Segment>): StreamEvent[] {
+    const { version, kind, key } = change;
+    if (kind === 'segment') {
+      if (!this.needs(key)) return [];
+      const value = change.value as Segment | null;
+      return [value === null ? { type: 'delete', data: { version, kind, key } } : { type: 'patch', data: { version, kind, key, value } }];
+    }
+    const before = visible(previous) ? previous : undefined;
+    const after = visible(change.value as Flag | null) ? (change.value as Flag) : undefined;
+    if (before === undefined && after === undefined) return [];
+
+    const gained: string[] = [];
+    const lost: string[] = [];
+    if (after !== undefined) for (const k of namedSegments(after)) if (this.#retain(k)) gained.push(k);
+    if (before !== undefined) for (const k of namedSegments(before)) if (this.#release(k)) lost.push(k);
+
+    const events: StreamEvent[] = [];
+    for (const k of gained) {
+      const value = segments.get(k);
+      if (value !== undefined) events.push({ type: 'patch', data: { version, kind: 'segment', key: k, value } });
+    }
+    events.push(after !== undefined
+      ? { type: 'patch', data: { version, kind: 'flag', key, value: after } }
+      : { type: 'delete', data: { version, kind: 'flag', key } });
+    for (const k of lost) events.push({ type: 'delete', data: { version, kind: 'segment', key: k } });
+    return events;
+  }
+
+  /** Counts one more reference; true when the segment was not needed before. */
+  #retain(key: string): boolean {
+    const count = this.#refs.get(key) ?? 0;
+    this.#refs.set(key, count + 1);
+    return count === 0;
+  }
+
+  /** Counts one reference less; true when nothing needs the segment any more. */
+  #release(key: string): boolean {
+    const count = (this.#refs.get(key) ?? 1) - 1;
+    if (count <= 0) this.#refs.delete(key);
+    else this.#refs.set(key, count);
+    return count <= 0;
+  }
+}

@@ -1,0 +1,103 @@
+// Streaming on an instance with the database: the hub fed by the store, the stream route, and — when
+// REDIS_URL is set — the Redis fan-out. start.ts builds one of these and mounts `route`.
+import type { Hono } from 'hono';
+import type { Auth } from '../auth.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { sdkStreamRoute, type StreamKeyLookup } from '../routes/sdk-stream.js';
+import type { Store } from '../store/index.js';
+import { Admission } from './admission.js';
+import { loadStreamConfig, type StreamConfig } from './config.js';
+import type { ChangeFeed, EnvChange } from './feed.js';
+import { StreamHub } from './hub.js';
+import { processMemoryText } from './metrics.js';
+import { PrimaryFanout, type PrimaryStore } from './redis-primary.js';
+import type { MirroredKey } from './redis-log.js';
+
+export interface StreamingDeps {
+  config: Config;
+  store: Store;
+  feed: ChangeFeed;
+  auth: Auth;
+  log: Logger;
+  streamConfig?: StreamConfig;
+}
+
+export interface Streaming {
+  hub: StreamHub;
+  fanout: PrimaryFanout | null;
+  /** Mounted at /sdk/v1/stream. */
+  route: Hono<any>;
+  /** Null when ready; otherwise why not (for /readyz). */
+  unready(): string | null;
+  /** Prometheus lines for /metrics. */
+  metricsText(): string;
+  /** Tells streaming that SDK keys were created or revoked (from the store's commit hook). */
+  keysChanged(keyIds: readonly string[]): void;
+  /** Ends every stream (spread over the shutdown window), then leaves Redis. */
+  shutdown(): Promise<void>;
+}
+
+/** The store as the Redis fan-out sees it. */
+function primaryStore(store: Store): PrimaryStore {
+  return {
+    environments: () => store.snapshots.environments(),
+    reload: (env) => store.reloadSnapshot(env),
+    applyRemote: (change: EnvChange) => {
+      const held = store.snapshots.snapshot(change.env);
+      // The next version applies as it is; anything else (a gap, or a change that raced one of ours and
+      // lost) means the memory may be missing something only the shared database has.
+      if (held !== null && change.version === held.version + 1) store.snapshots.apply(change);
+      else store.reloadSnapshot(change.env);
+    },
+    sdkKeys: () => {
+      const keys = new Map<string, MirroredKey>();
+      for (const k of store.keys.sdkKeysInDatabase()) {
+        keys.set(k.hash, { keyId: k.id, env: k.env, audience: k.kind, revoked: k.revoked });
+      }
+      return keys;
+    },
+  };
+}
+
+export function createStreaming({ config, store, feed, auth, log, streamConfig = loadStreamConfig() }: StreamingDeps): Streaming {
+  const hub = new StreamHub({
+    source: store.snapshots,
+    resync: (env) => store.reloadSnapshot(env),
+    heartbeatMs: config.heartbeatMs,
+    ...streamConfig,
+  });
+  hub.follow(feed);
+  const fanout = config.redisUrl ? new PrimaryFanout({ redisUrl: config.redisUrl, hub, feed, store: primaryStore(store), log }) : null;
+  fanout?.start();
+
+  const authenticate: StreamKeyLookup = (raw) => {
+    const status = auth.sdkKeyStatus(raw);
+    const mirrored = fanout?.directory.held(raw);
+    if (status === 'revoked' || mirrored?.revoked) return 'revoked';
+    if (status === 'valid') return auth.authenticateSdkKey(raw);
+    // Another primary sharing the database may have created it after this one loaded its keys.
+    return fanout ? fanout.directory.lookup(raw) : null;
+  };
+  const admission = new Admission(streamConfig);
+
+  return {
+    hub,
+    fanout,
+    route: sdkStreamRoute({ hub, authenticate, admission }),
+    unready: () => (fanout && !fanout.ready ? 'Redis is unreachable: changes commit but do not reach other instances' : null),
+    metricsText: () => hub.metricsText() + processMemoryText(),
+    keysChanged: (keyIds) => {
+      const keys = primaryStore(store).sdkKeys();
+      for (const [hash, key] of keys) {
+        if (!keyIds.includes(key.keyId)) continue;
+        fanout?.publishKey(hash, key);
+        if (key.revoked) hub.disconnectKey(key.keyId);
+      }
+    },
+    shutdown: async () => {
+      await hub.shutdown(streamConfig.shutdownWindowMs);
+      await fanout?.stop();
+    },
+  };
+}
