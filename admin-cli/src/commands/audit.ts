@@ -1,0 +1,87 @@
+// `flagstaff audit [--flag K] [--env E] [--since 1h]`: who changed what, when and why — newest first.
+import type { Command } from 'commander';
+import type { AuditEntry, AuditQuery } from '../api.js';
+import { CommandContext, examples } from '../context.js';
+import type { Io } from '../io.js';
+import { parsePositiveInt, parseTime } from '../parse.js';
+
+type AuditOptions = { flag?: string; env?: string; since?: string; until?: string; actor?: string; action?: string; limit: string };
+
+/** The server returns at most this many entries a page (docs/api.md). */
+const PAGE = 200;
+
+export function registerAudit(program: Command, io: Io): void {
+  program
+    .command('audit')
+    .description('show the audit log, newest first')
+    .option('--flag <key>', 'only this flag')
+    .option('--env <env>', 'only this environment')
+    .option('--since <time>', 'a duration back from now (15m, 1h, 7d, 2w) or an ISO-8601 time')
+    .option('--until <time>', 'same forms as --since')
+    .option('--actor <id>', 'only changes by this actor (id or name)')
+    .option('--action <action>', 'only this action, e.g. flag_state.update, or a prefix: flag.*')
+    .option('--limit <n>', 'at most this many entries', '50')
+    .addHelpText(
+      'after',
+      examples(
+        'flagstaff audit --flag new-checkout --env production --since 1h',
+        'flagstaff audit --since 7d --json | jq ".entries[] | select(.reason)"',
+      ),
+    )
+    .action(async (_options, command: Command) => {
+      const ctx = new CommandContext<AuditOptions>(io, command);
+      const { flag, env, actor, action } = ctx.options;
+      const limit = parsePositiveInt(ctx.options.limit, '--limit');
+      const since = ctx.options.since === undefined ? undefined : parseTime(ctx.options.since, '--since');
+      const until = ctx.options.until === undefined ? undefined : parseTime(ctx.options.until, '--until');
+      const api = await ctx.api();
+
+      const entries: AuditEntry[] = [];
+      let cursor: string | undefined;
+      let nextCursor: string | null = null;
+      do {
+        const query: AuditQuery = { flag, env, actor, action, since, until, cursor, limit: Math.min(PAGE, limit - entries.length) };
+        const page = await api.listAudit(query);
+        entries.push(...page.entries);
+        nextCursor = page.nextCursor;
+        cursor = nextCursor ?? undefined;
+      } while (cursor && entries.length < limit);
+
+      ctx.out.result({ entries, nextCursor }, () => {
+        if (!entries.length) return ctx.out.line(ctx.out.style.dim('no audit entries'));
+        ctx.out.table(
+          ['at', 'actor', 'action', 'env', 'resource', 'change', 'reason'],
+          entries.map((entry) => [
+            entry.at,
+            entry.actor.name ?? entry.actor.id ?? entry.actor.kind,
+            entry.action,
+            entry.env ?? '',
+            entry.resource.key,
+            summariseChange(entry.before, entry.after),
+            entry.reason ?? '',
+          ]),
+        );
+      });
+    });
+}
+
+/** "on: false→true", or the names of the fields that changed when they do not fit on a line. */
+export function summariseChange(before: unknown, after: unknown): string {
+  if (before === undefined && after !== undefined) return 'created';
+  if (after === undefined && before !== undefined) return 'deleted';
+  if (!isRecord(before) || !isRecord(after)) return '';
+  const ignored = new Set(['version', 'updatedAt', 'createdAt']);
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (field) => !ignored.has(field) && JSON.stringify(before[field]) !== JSON.stringify(after[field]),
+  );
+  return changed
+    .map((field) => {
+      const [from, to] = [before[field], after[field]];
+      const scalar = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+      return scalar(from) && scalar(to) ? `${field}: ${JSON.stringify(from)}→${JSON.stringify(to)}` : field;
+    })
+    .join(', ');
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

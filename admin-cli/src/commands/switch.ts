@@ -1,0 +1,52 @@
+// `flagstaff on|off KEY --env E`: the switch. `off` is the kill switch: everyone gets the off variation.
+import type { Command } from 'commander';
+import { CommandContext, examples, ifMatchOption, reasonOption, yesOption } from '../context.js';
+import { describeServe } from '../describe.js';
+import type { Io } from '../io.js';
+import { formatValue } from '../parse.js';
+
+export function registerSwitch(program: Command, io: Io): void {
+  for (const on of [true, false]) {
+    const verb = on ? 'on' : 'off';
+    program
+      .command(verb)
+      .description(
+        on
+          ? 'turn a flag on in one environment: it serves its targets, rules and default rollout'
+          : 'the kill switch: turn a flag off in one environment, everyone gets its off variation',
+      )
+      .argument('<key>', 'flag key')
+      .requiredOption('--env <env>', 'environment')
+      .addOption(reasonOption())
+      .addOption(yesOption())
+      .addOption(ifMatchOption())
+      .addHelpText(
+        'after',
+        examples(
+          `flagstaff ${verb} new-checkout --env staging`,
+          `flagstaff ${verb} new-checkout --env production --reason "${on ? 'release 4.2' : 'INC-123 checkout errors'}"`,
+        ),
+      )
+      .action(async (key: string, _options, command: Command) => {
+        const ctx = new CommandContext<{ env: string }>(io, command);
+        const { env } = ctx.options;
+        const ifMatch = ctx.ifMatch();
+        const api = await ctx.api();
+        // Read first so an unknown flag or environment fails before the prompt, not after it.
+        const flag = await api.getFlag(key);
+        await ctx.confirm(`turn ${verb} ${key} in ${env}`, [env]);
+        // No If-Match unless asked: switching is idempotent and must win over an edit made a second ago.
+        const state = await api.patchFlagState(key, env, { on }, ifMatch);
+        ctx.out.result(state, () => {
+          const version = ctx.out.style.dim(`(version ${state.version})`);
+          if (state.on) {
+            const serves = describeServe(state.fallthrough, flag.variations);
+            ctx.out.line(`${key} is ${ctx.out.style.green('ON')} in ${env} ${version}: default ${serves}.`);
+          } else {
+            const serves = formatValue(flag.variations[state.offVariation]);
+            ctx.out.line(`${key} is ${ctx.out.style.red('OFF')} in ${env} ${version}: everyone gets ${serves}.`);
+          }
+        });
+      });
+  }
+}

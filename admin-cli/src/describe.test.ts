@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { summariseChange } from './commands/audit.js';
+import { describeRule, describeServe, describeState, formatPercent } from './describe.js';
+import { flagState } from './testing/flags.js';
+
+describe('formatPercent', () => {
+  it.each([
+    [25_000, '25%'],
+    [500, '0.5%'],
+    [1, '0.001%'],
+    [100_000, '100%'],
+    [33_333, '33.333%'],
+  ])('%i thousandths → %s', (thousandths, text) => expect(formatPercent(thousandths)).toBe(text));
+});
+
+describe('describing flag state', () => {
+  const variations = [false, true];
+
+  it('names the variation or the rollout shares', () => {
+    expect(describeServe({ variation: 1 }, variations)).toBe('true');
+    expect(describeServe({ rollout: { bucketBy: 'key', weights: [75_000, 25_000] } }, variations)).toBe('rollout by key: false 75%, true 25%');
+    expect(describeServe({ rollout: { bucketBy: 'tenant', weights: [0, 100_000, 0] } }, ['a', 'b', 'c'])).toBe('rollout by tenant: b 100%');
+  });
+
+  it('says what an off flag serves, and what else an on flag does', () => {
+    expect(describeState(flagState({ on: false }), variations)).toBe('off · serving false');
+    const busy = flagState({
+      on: true,
+      targets: [{ variation: 1, values: ['a', 'b'] }],
+      rules: [{ id: 'nl', clauses: [], serve: { variation: 1 } }],
+    });
+    expect(describeState(busy, variations)).toBe('on · true (+ 2 targeted, 1 rule)');
+  });
+
+  it('reads a rule as a sentence', () => {
+    const rule = {
+      id: 'staff',
+      clauses: [
+        { attribute: 'email', op: 'endsWith' as const, values: ['@example.com'] },
+        { attribute: '', op: 'segmentMatch' as const, values: ['beta'], negate: true },
+      ],
+      serve: { variation: 1 },
+    };
+    expect(describeRule(rule, variations)).toBe('staff: if email endsWith @example.com and not in segment beta → true');
+  });
+});
+
+describe('summariseChange (the audit CHANGE column)', () => {
+  it('shows scalar changes inline and names the structural ones', () => {
+    const before = { version: 3, on: false, fallthrough: { variation: 1 }, rules: [] };
+    const after = { version: 4, on: true, fallthrough: { variation: 0 }, rules: [] };
+    expect(summariseChange(before, after)).toBe('on: false→true, fallthrough');
+  });
+
+  it('says created and deleted', () => {
+    expect(summariseChange(undefined, { key: 'x' })).toBe('created');
+    expect(summariseChange({ key: 'x' }, undefined)).toBe('deleted');
+  });
+});
