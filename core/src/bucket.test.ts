@@ -1,7 +1,7 @@
 import murmurhash from 'murmurhash';
 import { describe, expect, it } from 'vitest';
 import { BUCKETS, bucketInput, bucketOf, bucketSeed, bucketWith } from './bucket.js';
-import { murmur3, murmur3From, murmur3Prefix } from './murmur3.js';
+import { bucketFrom, murmur3, murmur3From, murmur3Prefix } from './murmur3.js';
 
 /** mulberry32: a small seeded generator, so a failure names an input that can be replayed. */
 function random(seed: number): () => number {
@@ -67,6 +67,20 @@ describe('murmur3', () => {
       const prefix = `${randomString(next)}:`;
       const rest = randomString(next);
       if (murmur3From(murmur3Prefix(prefix), rest) !== murmurhash.v3(prefix + rest)) mismatches.push(prefix + rest);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('buckets ASCII values (the fast path) as the package does, after prefixes of every alignment', () => {
+    const next = random(11);
+    const mismatches: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const prefix = `${'s'.repeat(i % 4)}:`;
+      let value = '';
+      for (let n = i % 41; n > 0; n--) value += String.fromCharCode(0x20 + Math.floor(next() * 0x5f));
+      // Now and then a non-ASCII character late in the value, where the fast path must hand over.
+      if (i % 7 === 0) value += 'é';
+      if (bucketFrom(murmur3Prefix(prefix), value) !== murmurhash.v3(prefix + value, 0) % 100_000) mismatches.push(prefix + value);
     }
     expect(mismatches).toEqual([]);
   });

@@ -29,6 +29,17 @@ function mix(h: number, block: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
+/** Mixes in the last, incomplete block and the length, then avalanches. Signed: callers take `>>> 0`. */
+function finish(h: number, tail: number, tailBytes: number, length: number): number {
+  if (tailBytes > 0) h ^= scramble(tail);
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /** Rollout buckets: bucket = hash % BUCKETS (DESIGN.md, "Bucketing"). */
 export const BUCKETS = 100_000;
 // A private copy for the hot path: V8 folds a module's own constants but not its exported bindings, and
@@ -109,13 +120,7 @@ function run(from: HashState, text: string, into: HashState | null, toBucket: bo
     into.length = length;
     return 0;
   }
-  if (tailBytes > 0) h ^= scramble(tail);
-  h ^= length;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
+  h = finish(h, tail, tailBytes, length);
   return toBucket ? (h >>> 0) % BUCKET_COUNT : h >>> 0;
 }
 
@@ -136,9 +141,43 @@ export function murmur3From(state: HashState, rest: string): number {
   return run(state, rest, null, false);
 }
 
-/** murmur3From(state, rest) % BUCKETS, without boxing the hash on the way. */
+/**
+ * murmur3From(state, rest) % BUCKETS, without boxing the hash on the way. Bucketed values are nearly
+ * always ASCII (ids, e-mails), so this is a loop for ASCII alone, small enough for V8 to inline into the
+ * evaluator (about 7 ns less per evaluation than calling run(), measured); at the first other character
+ * it starts over the general way, from the same untouched state.
+ */
 export function bucketFrom(state: HashState, rest: string): number {
-  return run(state, rest, null, true);
+  let h = state.h;
+  let tail = state.tail;
+  let tailBytes = state.tailBytes;
+  const n = rest.length;
+  for (let i = 0; i < n; i++) {
+    const c = rest.charCodeAt(i);
+    if (c >= 0x80) return run(state, rest, null, true);
+    tail |= c << (tailBytes << 3);
+    if (++tailBytes === 4) {
+      // mix(h, tail). It and the ending below are written out: as calls they gave back most of the gain.
+      const k = Math.imul(tail, C1);
+      h ^= Math.imul((k << 15) | (k >>> 17), C2);
+      h = (h << 13) | (h >>> 19);
+      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+      tail = 0;
+      tailBytes = 0;
+    }
+  }
+  // finish(h, tail, tailBytes, length), written out.
+  if (tailBytes > 0) {
+    const k = Math.imul(tail, C1);
+    h ^= Math.imul((k << 15) | (k >>> 17), C2);
+  }
+  h ^= state.length + n;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % BUCKET_COUNT;
 }
 
 /** murmur3_x86_32(utf8(text), seed): the same number as `murmurhash.v3(text, seed)`. */
