@@ -45,6 +45,26 @@ describe.skipIf(skip !== null)('streaming across instances through Redis', () =>
     }, 'primary A to hold the latest version');
   }
 
+  /**
+   * Changes flag `checkout` on A and B in turn, without pause, from before `disruption` starts until `after`
+   * more changes have been made once it is over: the disruption and the recovery both fall inside the burst.
+   */
+  async function burstAround(disruption: () => Promise<void>, after = 20): Promise<void> {
+    let running = true;
+    let made = 0;
+    const burst = (async () => {
+      while (running) await change(made++ % 2 ? a : b);
+    })();
+    await until(() => made >= 10, 'the burst to be under way');
+    await disruption();
+    const target = made + after;
+    await until(() => made >= target, `${after} more changes after the disruption`, 20_000);
+    running = false;
+    await burst;
+  }
+
+  const isReady = async (server: RunningServer) => (await fetch(`${server.url}/readyz`)).status === 200;
+
   function watch(server: RunningServer, key = serverKey): StreamWatcher {
     const watcher = watchStream(server.url, key);
     watchers.push(watcher);
@@ -106,12 +126,7 @@ describe.skipIf(skip !== null)('streaming across instances through Redis', () =>
   it('brings every client to the final state when the relay restarts during a burst of changes', async () => {
     const group = [watch(relay), watch(relay), watch(relay), watch(a), watch(b)];
     await until(() => group.every((w) => w.version() >= 0), 'every put');
-    const burst = (async () => {
-      for (let i = 0; i < 60; i++) await change(i % 2 ? a : b);
-    })();
-    await until(() => changes % 60 > 15, 'the burst to be under way');
-    await relay.restart();
-    await burst;
+    await burstAround(() => relay.restart());
     await converge(group, 'after the relay restart');
     expect(group.slice(0, 3).every((w) => w.opens > 1 || w.events.some((e, i) => i > 0 && e.type === 'put'))).toBe(true);
   }, 60_000);
@@ -119,12 +134,10 @@ describe.skipIf(skip !== null)('streaming across instances through Redis', () =>
   it('brings every client to the final state when Redis restarts empty during a burst of changes', async () => {
     const group = [watch(relay), watch(a), watch(b)];
     await until(() => group.every((w) => w.version() >= 0), 'every put');
-    const burst = (async () => {
-      for (let i = 0; i < 60; i++) await change(i % 2 ? a : b);
-    })();
-    await until(() => changes % 60 > 15, 'the burst to be under way');
-    await redis.restart();
-    await burst;
+    await burstAround(async () => {
+      await redis.restart();
+      await until(async () => (await isReady(a)) && (await isReady(b)), 'both primaries to be back on Redis', 20_000);
+    });
     await converge(group, 'after the Redis restart');
   }, 60_000);
 
@@ -144,7 +157,7 @@ describe.skipIf(skip !== null)('streaming across instances through Redis', () =>
     await until(() => late.version() >= 0, 'a new client on the relay while Redis is down');
 
     await redis.start();
-    await until(async () => (await fetch(`${a.url}/readyz`)).status === 200, 'A to be ready again', 20_000);
+    await until(() => isReady(a), 'A to be ready again', 20_000);
     await converge([...group, late], 'after Redis came back');
   }, 60_000);
 });

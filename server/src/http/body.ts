@@ -8,8 +8,10 @@ import { ApiError, validationFailed } from '../errors.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
+// Headers first: touching `c.req.raw.body` makes @hono/node-server build a full Request (AbortController,
+// Headers, URL), which a long-lived SSE stream would then hold for its whole life (~2 KiB per connection).
 const hasBody = (c: Context) =>
-  c.req.raw.body !== null && (c.req.header('Transfer-Encoding') !== undefined || Number(c.req.header('Content-Length') ?? 0) > 0);
+  (c.req.header('Transfer-Encoding') !== undefined || Number(c.req.header('Content-Length') ?? 0) > 0) && c.req.raw.body !== null;
 
 /** Refuses oversized and non-JSON bodies before anything reads them. */
 export function jsonBodies(maxBytes: number): MiddlewareHandler {

@@ -17,6 +17,7 @@ const KEYS: Record<string, StreamKey | 'revoked'> = {
   fss_server: { keyId: 'k1', env: 'prod', audience: 'server' },
   fsc_client: { keyId: 'k2', env: 'prod', audience: 'client' },
   fss_revoked: 'revoked',
+  fsc_revoked: 'revoked',
   fss_gone_env: { keyId: 'k3', env: 'deleted', audience: 'server' },
 };
 
@@ -175,6 +176,18 @@ describe('GET /sdk/v1/stream', () => {
     await until(() => hub.connectionCount === 1, 'the closed stream to be released');
     const { response } = await readStream(url, { Authorization: 'fss_server' }, (t) => t.includes('event: put'));
     expect(response.status).toBe(200);
+  });
+
+  it.each([
+    ['an unknown client key', 'fsc_nobody', {}, 401],
+    ['a revoked client key', 'fsc_revoked', {}, 204],
+    ['a client key past the connection cap', 'fsc_client', { maxConnections: 0, maxNewPerSecond: 10 }, 503],
+  ])('answers %s from a browser with CORS, so that its status and Retry-After can be read', async (_name, key, limits, status) => {
+    const { url } = await start({ maxConnections: 100, maxNewPerSecond: 10_000, ...limits });
+    const response = await fetch(`${url}?key=${key}`, { headers: { Origin: 'https://shop.example' } });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-expose-headers')).toBe('Retry-After');
   });
 
   it('refuses new streams once shutting down', async () => {

@@ -4,13 +4,15 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { KEY_PREFIX } from '@flagstaff/core';
+import { HEARTBEAT_PREFIX, KEY_PREFIX } from '@flagstaff/core';
 import { Hono, type Context } from 'hono';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../http/context.js';
 import type { Admission } from '../stream/admission.js';
 import type { Audience } from '../stream/client-view.js';
 import type { StreamHub } from '../stream/hub.js';
+import { socketOutput } from '../stream/socket-output.js';
+import type { SseOutput } from '../stream/subscriber.js';
 
 /** Who an SDK key belongs to, as far as streaming cares. */
 export interface StreamKey {
@@ -51,10 +53,16 @@ const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Methods': 'GET',
   'Access-Control-Allow-Headers': 'Last-Event-ID, Cache-Control',
   'Access-Control-Max-Age': '86400',
+  // Not a CORS-safelisted response header: without this, a browser hides it from a shed client.
+  'Access-Control-Expose-Headers': 'Retry-After',
 };
 
+/** A request from a browser: a client key in the URL (the only way EventSource can send one). */
+const fromBrowser = (c: Context) => c.req.query('key')?.trim().startsWith(KEY_PREFIX.client) === true;
+
+/** Errors to browsers carry CORS too, so that a fetch-based client can read the status and Retry-After. */
 function errorResponse(c: Context, error: ApiError, headers: Record<string, string> = {}): Response {
-  return c.json(error.toBody(), error.status, headers);
+  return c.json(error.toBody(), error.status, fromBrowser(c) ? { ...CORS_HEADERS, ...headers } : headers);
 }
 
 /** `Authorization: <key>` or `Authorization: Bearer <key>`; browsers, which cannot set headers, use `?key=`. */
@@ -65,11 +73,41 @@ function presentedKey(c: Context): { raw: string | null; inUrl: boolean } {
   return { raw: query || null, inUrl: Boolean(query) };
 }
 
-/** Only plain version numbers resume; anything else (absent, garbled) gets a fresh `put`. */
+/**
+ * Only plain version numbers resume; anything else (absent, garbled) gets a fresh `put`. A browser SDK
+ * reconnecting with a fresh EventSource cannot set Last-Event-ID, so `?lastEventId=` stands in for it.
+ */
 function lastEventId(c: Context): number | null {
-  const raw = c.req.header('last-event-id')?.trim();
+  const raw = (c.req.header('last-event-id') ?? c.req.query('lastEventId'))?.trim();
   if (raw === undefined || !/^\d{1,15}$/.test(raw)) return null;
   return Number(raw);
+}
+
+const HEARTBEAT_START = Buffer.from(`: ${HEARTBEAT_PREFIX} `);
+let lastBeat: { comment: Buffer; withEvent: Buffer } | null = null;
+
+/**
+ * Native EventSource hides comments, so a browser that asks (`?heartbeat=event`) also gets each heartbeat
+ * as an `hb` event whose data is the comment's text. Heartbeat frames are shared per audience and version,
+ * so the event form is built once per frame, not once per client.
+ */
+function heartbeatsAsEvents(out: SseOutput): SseOutput {
+  const convert = (chunk: Buffer): Buffer => {
+    if (!chunk.subarray(0, HEARTBEAT_START.length).equals(HEARTBEAT_START)) return chunk;
+    if (lastBeat?.comment !== chunk) {
+      const text = chunk.toString().trim().slice(2);
+      lastBeat = { comment: chunk, withEvent: Buffer.concat([chunk, Buffer.from(`event: hb\ndata: ${text}\n\n`)]) };
+    }
+    return lastBeat.withEvent;
+  };
+  return {
+    write: (chunk) => out.write(convert(chunk)),
+    end: (chunk) => out.end(chunk),
+    destroy: () => out.destroy(),
+    get writableLength() {
+      return out.writableLength;
+    },
+  };
 }
 
 export function sdkStreamRoute({ hub, authenticate, admission, missingEnv = 'gone' }: SdkStreamDeps): Hono<Env> {
@@ -77,8 +115,7 @@ export function sdkStreamRoute({ hub, authenticate, admission, missingEnv = 'gon
 
   // EventSource does not preflight, but a fetch-based browser client sending Last-Event-ID does.
   route.options('/', (c) => {
-    const key = c.req.query('key') ?? '';
-    return c.body(null, 204, key.startsWith(KEY_PREFIX.client) ? CORS_HEADERS : {});
+    return c.body(null, 204, fromBrowser(c) ? CORS_HEADERS : {});
   });
 
   route.get('/', async (c) => {
@@ -109,7 +146,7 @@ export function sdkStreamRoute({ hub, authenticate, admission, missingEnv = 'gon
 
     const key = await authenticate(raw);
     // 204 is the one answer that tells EventSource to stop for good (REFERENCE.md, "Server-Sent Events").
-    if (key === 'revoked') return new Response(null, { status: 204 });
+    if (key === 'revoked') return new Response(null, { status: 204, headers: fromBrowser(c) ? CORS_HEADERS : {} });
     if (key === null) return errorResponse(c, new ApiError('unauthorized', 'unknown SDK key'));
     if (key === 'unavailable') {
       return errorResponse(c, new ApiError('unavailable', 'cannot check SDK keys right now; retry'), {
@@ -127,7 +164,9 @@ export function sdkStreamRoute({ hub, authenticate, admission, missingEnv = 'gon
     for (const [name, value] of Object.entries(SSE_HEADERS)) out.setHeader(name, value);
     if (inUrl) for (const [name, value] of Object.entries(CORS_HEADERS)) out.setHeader(name, value);
 
-    const subscriber = hub.connect(out, { env: key.env, audience: key.audience, keyId: key.keyId, lastEventId: lastEventId(c) });
+    const output = socketOutput(out);
+    const sink = inUrl && c.req.query('heartbeat') === 'event' ? heartbeatsAsEvents(output) : output;
+    const subscriber = hub.connect(sink, { env: key.env, audience: key.audience, keyId: key.keyId, lastEventId: lastEventId(c) });
     if (subscriber === null) {
       for (const name of Object.keys({ ...SSE_HEADERS, ...CORS_HEADERS })) out.removeHeader(name);
       if (missingEnv === 'unavailable') {
@@ -136,7 +175,7 @@ export function sdkStreamRoute({ hub, authenticate, admission, missingEnv = 'gon
         });
       }
       // The key's environment is gone: like a revoked key, nothing to come back for.
-      return new Response(null, { status: 204 });
+      return new Response(null, { status: 204, headers: fromBrowser(c) ? CORS_HEADERS : {} });
     }
     out.on('close', () => hub.disconnect(subscriber));
     return RESPONSE_ALREADY_SENT;

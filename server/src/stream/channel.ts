@@ -77,8 +77,12 @@ export class EnvChannel {
     this.#log.push({ version: change.version, server, client });
     this.#cache = { put: {}, heartbeat: {} };
 
+    const started = performance.now();
     this.broadcast('server', server);
     if (client !== null) this.broadcast('client', client);
+    // Writes that go through a ServerResponse (socket-output.ts falls back to it) reach their socket on the
+    // next tick: measure past them.
+    process.nextTick(() => this.options.metrics.fannedOut(this.env, (performance.now() - started) / 1000));
   }
 
   /** Replaces the whole state (a resync after a gap) and sends every connection a `put` of it. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { snapshotChecksum, type Snapshot } from '@flagstaff/core';
 import { until } from '../../../test/helpers/sse.js';
 import { FakeOutput, flag, flagChange, flagUsing, segment, snapshotOf } from '../../../test/helpers/stream-fixtures.js';
@@ -161,13 +161,29 @@ describe('StreamHub', () => {
     const { hub, connect, change } = setup({ maxBufferedBytes: 1000 });
     const stalled = connect();
     const healthy = connect();
-    stalled.out.stall(1001);
+    // Past the limit beyond what it was sent on arrival (its retry hint and put).
+    stalled.out.stall(Buffer.concat(stalled.out.chunks).length + 1001);
     change('a', 3);
     expect(stalled.out.destroyed).toBe(true);
     expect(ids(stalled.out)).toEqual(['put@10']);
     expect(ids(healthy.out)).toEqual(['put@10', 'patch@11', 'patch@12', 'patch@13']);
     expect(hub.connectionCount).toBe(1);
     expect(hub.metricsText()).toContain('flagstaff_stream_dropped_clients_total{env="prod"} 1');
+  });
+
+  it('counts a connection behind only for what piles up after its first frames, however large its put', () => {
+    const { states, connect, change } = setup({ maxBufferedBytes: 1000 });
+    states.set('prod', snapshotOf(10, Array.from({ length: 50 }, (_, i) => flag(`flag-${i}`))));
+    const { out } = connect();
+    const arrival = Buffer.concat(out.chunks).length;
+    expect(arrival).toBeGreaterThan(1000);
+    out.stall(arrival); // none of it has reached the client yet
+    change('a');
+    expect(out.destroyed).toBe(false);
+    expect(ids(out)).toEqual(['put@10', 'patch@11']);
+    out.stall(arrival + 1001);
+    change('a');
+    expect(out.destroyed).toBe(true);
   });
 
   it('sends heartbeats on its interval to every audience', async () => {
@@ -210,12 +226,30 @@ describe('StreamHub', () => {
     expect(hub.connect(new FakeOutput(), { env: 'nope', audience: 'server', keyId: 'k', lastEventId: null })).toBeNull();
   });
 
-  it('counts the events it sends', () => {
+  it('serialises each change once per audience: every connection is written the same bytes', () => {
+    const { connect, change } = setup();
+    const servers = [connect(), connect(), connect()];
+    const clients = [connect('client'), connect('client')];
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      change('b');
+      expect(stringify).toHaveBeenCalledTimes(2);
+    } finally {
+      stringify.mockRestore();
+    }
+    const last = (c: { out: FakeOutput }) => c.out.chunks.at(-1);
+    for (const group of [servers, clients]) for (const c of group) expect(last(c)).toBe(last(group[0]!));
+    expect(last(servers[0]!)).not.toBe(last(clients[0]!));
+  });
+
+  it('counts the events it sends, and the time it takes to hand them out', async () => {
     const { hub, connect, change } = setup();
     connect();
     connect('client');
     change('b', 2);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(hub.metricsText()).toContain('flagstaff_stream_events_sent_total{env="prod"} 6');
     expect(hub.metricsText()).toContain('flagstaff_stream_clients{env="prod",audience="client"} 1');
+    expect(hub.metricsText()).toContain('flagstaff_stream_fanout_seconds_count{env="prod"} 2');
   });
 });

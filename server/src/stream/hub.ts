@@ -119,10 +119,14 @@ export class StreamHub implements SnapshotSource {
     const channel = this.#channel(connection.env);
     if (channel === null) return null;
     const { env, audience, keyId, lastEventId } = connection;
-    const subscriber = new Subscriber(out, env, audience, keyId, this.#options.maxBufferedBytes);
-    out.write(retryFrame(jitteredRetry(this.#options.retryMs)));
+    const retry = retryFrame(jitteredRetry(this.#options.retryMs));
     const frames = channel.catchUp(audience, lastEventId);
     if (frames.length === 0) frames.push(channel.heartbeatFrame(audience));
+    // A put may alone exceed the limit (a large environment): a connection is behind only by what piles up
+    // after its first frames, or every client on a slow link would be dropped on arrival, again and again.
+    const arrival = frames.reduce((bytes, frame) => bytes + frame.length, retry.length);
+    const subscriber = new Subscriber(out, env, audience, keyId, this.#options.maxBufferedBytes + arrival);
+    out.write(retry);
     for (const frame of frames) subscriber.send(frame);
     this.metrics.sent(env, frames.length);
     if (subscriber.open) channel.subscribers[audience].add(subscriber);

@@ -14,6 +14,8 @@ export class StreamMetrics {
   readonly droppedClients = new Map<string, number>();
   /** Connection attempts refused with 503 (too many clients, too fast, or shutting down). */
   shedConnections = 0;
+  /** Time spent writing each change to every connection's socket, per environment. */
+  readonly fanout = new Map<string, { seconds: number; count: number }>();
 
   sent(env: string, count: number): void {
     if (count > 0) this.eventsSent.set(env, (this.eventsSent.get(env) ?? 0) + count);
@@ -25,6 +27,13 @@ export class StreamMetrics {
 
   shed(): void {
     this.shedConnections++;
+  }
+
+  fannedOut(env: string, seconds: number): void {
+    const held = this.fanout.get(env) ?? { seconds: 0, count: 0 };
+    held.seconds += seconds;
+    held.count++;
+    this.fanout.set(env, held);
   }
 
   /** Prometheus exposition of these counters plus the live connection gauge. */
@@ -39,6 +48,12 @@ export class StreamMetrics {
       '# HELP flagstaff_stream_dropped_clients_total Connections dropped for falling too far behind.',
       '# TYPE flagstaff_stream_dropped_clients_total counter',
       ...[...this.droppedClients].map(([env, n]) => `flagstaff_stream_dropped_clients_total{env="${env}"} ${n}`),
+      '# HELP flagstaff_stream_fanout_seconds Time to write one change to every stream of its environment.',
+      '# TYPE flagstaff_stream_fanout_seconds summary',
+      ...[...this.fanout].flatMap(([env, f]) => [
+        `flagstaff_stream_fanout_seconds_sum{env="${env}"} ${f.seconds}`,
+        `flagstaff_stream_fanout_seconds_count{env="${env}"} ${f.count}`,
+      ]),
       '# HELP flagstaff_stream_shed_total Stream connections refused with 503 to shed load.',
       '# TYPE flagstaff_stream_shed_total counter',
       `flagstaff_stream_shed_total ${this.shedConnections}`,

@@ -1,4 +1,4 @@
-// What Flagstaff keeps in Redis, and the only code that reads or writes it (docs/protocol.md, "Redis"):
+// What Flagstaff keeps in Redis, and the only code that reads or writes it (docs/scale-out.md):
 //   flagstaff:changes          a Stream of entries: committed changes, snapshot announcements, SDK key updates
 //   flagstaff:snapshot:<env>   a hash { version, json }: a recent full state, only ever replaced by a newer one
 //   flagstaff:envs             the set of environments that have a snapshot

@@ -1,4 +1,4 @@
-// Redis fan-out for an instance with the database (docs/protocol.md, "Several instances"). It publishes
+// Redis fan-out for an instance with the database (docs/scale-out.md). It publishes
 // every change committed here, feeds every change committed elsewhere into its hub (and its store's
 // snapshot), keeps the snapshot and SDK-key mirror in Redis current for relays, and re-seeds them whenever
 // the connection comes back: SQLite stays the source of truth, so an outage loses nothing.
