@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BUCKETS } from './bucket.js';
 import { OPERATORS, type JsonValue, type Operator, type Serve } from './model.js';
 import { MAX_REGEX_LENGTH } from './operators.js';
+import { nestedQuantifierProblem } from './regex-safety.js';
 import { parseSemver } from './semver.js';
 import { epochMs } from './time.js';
 
@@ -55,10 +56,10 @@ function regexProblem(pattern: string): string | null {
   if (pattern.length > MAX_REGEX_LENGTH) return `pattern is longer than ${MAX_REGEX_LENGTH} characters`;
   try {
     new RegExp(pattern);
-    return null;
   } catch (e) {
     return `invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
   }
+  return nestedQuantifierProblem(pattern);
 }
 
 /** What is wrong with one value of a clause using `op`, or null. */
