@@ -43,6 +43,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['FLAGSTAFF_HEARTBEAT_MS', 'SSE heartbeat interval (default 15000)'],
   ['REDIS_URL', 'fan changes out through Redis (optional)'],
   ['FLAGSTAFF_ROLE', 'primary (default) | relay: no database, SDK endpoints from Redis (same as --relay)'],
+  ['FLAGSTAFF_NO_BUNDLE', '1: load the server from its modules even when a current bundle exists (read by main.ts)'],
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];

@@ -20,16 +20,23 @@ export interface OpenedDatabase {
 }
 
 export function openDatabase(path: string): OpenedDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new Database(path);
-  // WAL lets readers run beside the one writer; synchronous stays FULL (the default) because a flag
-  // change that was acknowledged must survive a power cut, and admin writes are rare.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { sqlite, db };
+  let sqlite: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    sqlite = new Database(path);
+    // WAL lets readers run beside the one writer; synchronous stays FULL (the default) because a flag
+    // change that was acknowledged must survive a power cut, and admin writes are rare.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = drizzle(sqlite, { schema });
+    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return { sqlite, db };
+  } catch (error) {
+    sqlite?.close();
+    // SQLite's own words ("file is not a database") do not say which file: an operator needs both.
+    throw new Error(`cannot open the database ${path}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 let committedMigrations: number | undefined;

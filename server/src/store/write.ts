@@ -17,6 +17,8 @@ export interface AuditInput {
   resource: { kind: string; key: string };
   before?: unknown;
   after?: unknown;
+  /** Overrides the write's reason for this entry (an alert's resolution: why the flag was kept). */
+  reason?: string;
 }
 
 /** What a committed write reports to observers (metrics). */
@@ -53,6 +55,9 @@ export class Writer {
     const changes: EnvChange[] = [];
     const after: Array<() => void> = [];
     const now = this.clock();
+    // BEGIN IMMEDIATE: the write lock is taken before anything is read. With SQLite's default (deferred),
+    // two processes sharing the file (scale-out.md) both read version N, and the second's upgrade to a
+    // writer fails at once with SQLITE_BUSY (a 500), instead of waiting its turn and finding N stale (409).
     const result = this.db.transaction((db) =>
       fn({
         db,
@@ -70,7 +75,7 @@ export class Writer {
               env: entry.env ?? null,
               resourceKind: entry.resource.kind,
               resourceKey: entry.resource.key,
-              reason: meta.reason ?? null,
+              reason: entry.reason ?? meta.reason ?? null,
               before: entry.before ?? null,
               after: entry.after ?? null,
             })
@@ -89,6 +94,7 @@ export class Writer {
         },
         afterCommit: (fn) => after.push(fn),
       }),
+      { behavior: 'immediate' },
     );
     for (const fn of after) fn();
     for (const change of changes) this.snapshots.apply(change);
@@ -108,6 +114,8 @@ export class Writer {
 /** The `If-Match` check: a stale version is a 409 that names the version to re-read. */
 export function checkVersion(current: number, ifMatch: number | undefined, what: string): void {
   if (ifMatch !== undefined && ifMatch !== current) {
-    throw new ApiError('version_conflict', `${what} is at version ${current}, not ${ifMatch}`, { currentVersion: current });
+    throw new ApiError('version_conflict', `${what} is at version ${current}, not ${ifMatch}: it changed since it was read; read it again`, {
+      currentVersion: current,
+    });
   }
 }

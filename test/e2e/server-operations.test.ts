@@ -1,0 +1,174 @@
+// What an operator relies on: health and readiness, Prometheus metrics, one JSON log line per request
+// with its request id, configuration errors that name the variable, and a clean exit on SIGTERM/SIGINT.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKey, SERVER_MAIN, startServer, until, type RunningServer } from '../helpers/server.js';
+
+let server: RunningServer;
+let serverKey: string;
+
+beforeAll(async () => {
+  server = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } });
+  serverKey = (await createKey(server, { kind: 'server', env: 'production' })).key;
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** The value of one series in the Prometheus text, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((pair) => l.includes(pair)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+describe('health and readiness', () => {
+  it('answers /healthz and /readyz without credentials', async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+  });
+});
+
+describe('metrics', () => {
+  it('counts requests and their latency by route pattern, flag changes, and SDK connections', async () => {
+    await server.api('POST', '/api/v1/flags', { key: 'metered' });
+    await server.api('PATCH', '/api/v1/flags/metered/environments/production', { on: true });
+    await server.api('GET', '/api/v1/flags/metered');
+    const stream = new AbortController();
+    const res = await fetch(`${server.url}/sdk/v1/stream`, { headers: { Authorization: serverKey }, signal: stream.signal });
+    expect(res.status).toBe(200);
+    try {
+      const text = await until(async () => {
+        const body = await (await fetch(`${server.url}/metrics`)).text();
+        return (sample(body, 'flagstaff_stream_clients', { env: 'production' }) ?? 0) >= 1 ? body : undefined;
+      }, 10_000, 'the stream connection in /metrics');
+      expect(sample(text, 'flagstaff_http_requests_total', { method: 'GET', route: '/api/v1/flags/:key', status: '200' })).toBe(1);
+      expect(sample(text, 'flagstaff_http_request_duration_seconds_count', { method: 'PATCH', route: '/api/v1/flags/:key/environments/:env' })).toBe(1);
+      expect(sample(text, 'flagstaff_http_request_duration_seconds_bucket', { route: '/api/v1/flags/:key', le: '+Inf' })).toBe(1);
+      expect(sample(text, 'flagstaff_changes_total', { env: 'production', action: 'flag_state.update' })).toBe(1);
+      expect(sample(text, 'flagstaff_stream_clients', { env: 'production', audience: 'server' })).toBe(1);
+      // Raw paths never become labels: the series count stays bounded.
+      expect(text).not.toContain('route="/api/v1/flags/metered"');
+    } finally {
+      stream.abort();
+    }
+  });
+
+  it('serves the Prometheus text format', async () => {
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await res.text()).toMatch(/^# HELP flagstaff_http_requests_total /m);
+  });
+});
+
+describe('logs', () => {
+  it('writes one JSON line per request with its request id, echoed in X-Request-Id', async () => {
+    const res = await server.api('GET', '/api/v1/environments');
+    const id = res.headers.get('x-request-id')!;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const line = await until(() => server.logs().find((l) => l.requestId === id), 5000, 'the request log line');
+    expect(line).toMatchObject({ level: 'info', msg: 'request', method: 'GET', path: '/api/v1/environments', route: '/api/v1/environments', status: 200, keyId: expect.stringMatching(/^key_/) });
+    expect(typeof line.time).toBe('string');
+    expect(typeof line.ms).toBe('number');
+  });
+
+  it('keeps a sane X-Request-Id from the caller and replaces an insane one', async () => {
+    expect((await server.api('GET', '/healthz', undefined, { 'X-Request-Id': 'trace-42' })).headers.get('x-request-id')).toBe('trace-42');
+    const replaced = (await server.api('GET', '/healthz', undefined, { 'X-Request-Id': 'bad id\twith spaces' })).headers.get('x-request-id');
+    expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('never writes a secret: keys are logged by id, client keys in URLs are cut off', async () => {
+    const client = await createKey(server, { kind: 'client', env: 'production' });
+    await fetch(`${server.url}/sdk/v1/flags?key=${client.key}`);
+    await fetch(`${server.url}/sdk/v1/flags`, { headers: { Authorization: serverKey } });
+    await until(() => server.logs().find((l) => l.keyId === client.id), 5000, 'the client key request log line');
+    for (const secret of [server.adminToken, serverKey, client.key]) expect(server.output()).not.toContain(secret);
+  });
+});
+
+describe('configuration', () => {
+  it.each([
+    ['FLAGSTAFF_PORT', 'eighty', /FLAGSTAFF_PORT must be an integer from 0 to 65535, not "eighty"/],
+    ['FLAGSTAFF_LOG_LEVEL', 'loud', /FLAGSTAFF_LOG_LEVEL must be one of debug, info, warn, error/],
+    ['FLAGSTAFF_ADMIN_TOKEN', 'fsa_short', /FLAGSTAFF_ADMIN_TOKEN is too short to be a secret/],
+    ['FLAGSTAFF_BODY_LIMIT', '-1', /FLAGSTAFF_BODY_LIMIT must be an integer/],
+  ])('refuses %s=%s before opening anything, exit code 2', (name, value, message) => {
+    const run = spawnSync(process.execPath, [SERVER_MAIN], { env: { PATH: process.env.PATH, FLAGSTAFF_DB: '/nonexistent/never/created.db', [name]: value }, encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('names the file when FLAGSTAFF_DB is not a database, exit code 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flagstaff-notdb-'));
+    try {
+      const path = join(dir, 'flagstaff.db');
+      writeFileSync(path, 'these are not the bytes of a SQLite database\n'.repeat(20));
+      const run = spawnSync(process.execPath, [SERVER_MAIN], { env: { PATH: process.env.PATH, FLAGSTAFF_PORT: '0', FLAGSTAFF_DB: path }, encoding: 'utf8', timeout: 20_000 });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`cannot open the database ${path}: file is not a database`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists every variable in --help', () => {
+    const run = spawnSync(process.execPath, [SERVER_MAIN, '--help'], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(0);
+    for (const name of ['FLAGSTAFF_PORT', 'FLAGSTAFF_DB', 'FLAGSTAFF_ADMIN_TOKEN', 'FLAGSTAFF_BODY_LIMIT', 'REDIS_URL']) expect(run.stdout).toContain(name);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s: logs, ends open streams, and exits 0', async (signal) => {
+    const own = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } });
+    const key = (await createKey(own, { kind: 'server', env: 'production' })).key;
+    const stream = await fetch(`${own.url}/sdk/v1/stream`, { headers: { Authorization: key } });
+    expect(stream.status).toBe(200);
+    const reading = (async () => {
+      const reader = stream.body!.getReader();
+      while (!(await reader.read()).done);
+    })();
+    const exited = new Promise<number | null>((resolve) => own.proc.once('exit', (code) => resolve(code)));
+    own.proc.kill(signal);
+    expect(await exited).toBe(0);
+    await reading; // the stream ended instead of hanging
+    const messages = own.logs().map((l) => l.msg);
+    expect(messages).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+    expect(own.logs().find((l) => l.msg === 'shutting down')).toMatchObject({ reason: signal });
+    await own.stop();
+  });
+
+  it('lets a request in flight finish and commit before the database closes', async () => {
+    const own = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } });
+    const body = '{"key":"late-arrival"}';
+    const socket = connect(own.port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    socket.write(
+      `POST /api/v1/flags HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${own.adminToken}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    // "100 Continue" proves the server holds the request: it is in flight when the signal arrives.
+    await until(() => received.includes('100 Continue'), 10_000, '100 Continue');
+    const exited = new Promise<number | null>((resolve) => own.proc.once('exit', (code) => resolve(code)));
+    own.proc.kill('SIGTERM');
+    await own.waitForOutput(/"msg":"shutting down"/);
+    socket.write(body);
+    const response = await until(() => (/\r\n\r\n\{.*\}$/s.test(received) ? received : undefined), 10_000, 'the response');
+    socket.destroy();
+    expect(response).toMatch(/^HTTP\/1\.1 201 /m);
+    expect(response).toMatch(/^connection: close/im);
+    expect(await exited).toBe(0);
+    await own.restart();
+    expect((await own.api('GET', '/api/v1/flags/late-arrival')).status).toBe(200);
+    await own.stop();
+  });
+});
