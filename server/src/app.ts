@@ -15,7 +15,11 @@ import { segmentRoutes } from './routes/admin-segments.js';
 import { auditRoutes } from './routes/audit.js';
 import { evaluateRoutes } from './routes/evaluate.js';
 import { healthRoutes } from './routes/health.js';
+import { hookAdminRoutes } from './routes/admin-hooks.js';
+import { hookRoutes } from './routes/hooks.js';
+import { killRuleRoutes } from './routes/admin-kill-rules.js';
 import { ofrepRoutes } from './routes/ofrep.js';
+import { rolloutPlanRoutes } from './routes/admin-rollout-plans.js';
 import { sdkRoutes } from './routes/sdk.js';
 import { adminUsageRoutes } from './routes/admin-usage.js';
 import { sdkUsageRoutes } from './routes/sdk-usage.js';
@@ -36,11 +40,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   // Admin API (docs/api.md): admin tokens only, scopes checked per route.
   app.route('/api/v1/environments/:env/segments', segmentRoutes(deps));
+  app.route('/api/v1/environments/:env/hooks', hookAdminRoutes(deps));
+  app.route('/api/v1/environments/:env/kill-rules', killRuleRoutes(deps));
   app.route('/api/v1/environments', environmentRoutes(deps));
   app.route('/api/v1/flags/:key/environments', flagStateRoutes(deps));
   app.route('/api/v1/flags', flagRoutes(deps));
   app.route('/api/v1/keys', keyRoutes(deps));
   app.route('/api/v1/audit', auditRoutes(deps));
+  app.route('/api/v1/rollout-plans', rolloutPlanRoutes(deps));
   app.route('/api/v1/evaluate', evaluateRoutes(deps));
   app.route('/api/v1', adminUsageRoutes(deps));
 
@@ -50,6 +57,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // SDK streaming (routes/sdk-stream.ts, built by stream/streaming.ts): no body or compression middleware.
   if (deps.streaming) app.route('/sdk/v1/stream', deps.streaming.route);
   app.route('/ofrep/v1', ofrepRoutes(deps));
+  // Alert webhooks (docs/alerts.md): each hook's own secret, never admin tokens.
+  app.route('/hooks/v1/alerts', hookRoutes(deps));
 
   app.notFound((c) => c.json(new ApiError('not_found', `no route ${c.req.method} ${c.req.path}`).toBody(), 404));
 

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'archived'
   | 'segment_in_use'
   | 'last_admin_token'
+  | 'plan_finished'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'precondition_required'
@@ -33,6 +34,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   archived: 409,
   segment_in_use: 409,
   last_admin_token: 409,
+  plan_finished: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   precondition_required: 428,

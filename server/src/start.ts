@@ -7,11 +7,13 @@ import type { Hono } from 'hono';
 import { createApp } from './app.js';
 import { Auth } from './auth.js';
 import { bootstrapAdminToken, tokenBanner } from './bootstrap.js';
+import { loadedFrom } from './loaded-from.js';
 import type { Config } from './config.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { createServerMetrics } from './metrics.js';
+import { RolloutScheduler } from './rollout/scheduler.js';
 import { Store } from './store/index.js';
 import { LocalChangeFeed } from './stream/feed.js';
 import { createStreaming, type Streaming } from './stream/streaming.js';
@@ -54,7 +56,6 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     },
   });
   lifecycle.onClose('store', () => store.close());
-  const firstToken = bootstrapAdminToken(store, config, log);
 
   const auth = new Auth(store.keys);
   const stream = (streaming = createStreaming({ config, store, feed, auth, log }));
@@ -62,6 +63,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   lifecycle.onShutdown('streams', () => stream.shutdown());
   const deps: AppDeps = { config, store, snapshots: store.snapshots, feed, auth, metrics, log, lifecycle, streaming: stream };
   const app = createApp(deps);
+  // Started once listening: steps that fell due while the server was down are applied then (docs/rollouts.md).
+  const rollouts = new RolloutScheduler({ plans: store.rolloutPlans, feed, log });
+  lifecycle.onShutdown('rollout scheduler', () => rollouts.stop());
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   try {
@@ -75,6 +79,11 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   }
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
+  rollouts.start();
+  // Only once the port is ours: a token created before a failed listen (port taken) would be stored but
+  // never shown, and the next start would find an admin token and print none. No request can reach the
+  // admin API first: this runs (synchronously) before the event loop handles any connection.
+  const firstToken = bootstrapAdminToken(store, config, log);
   if (firstToken !== undefined) print(tokenBanner(firstToken, url));
   log.announce('listening', {
     port,
@@ -82,6 +91,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     db: config.dbPath,
     environments: store.snapshots.environments().length,
     startupMs: Math.round(performance.now() - started),
+    build: loadedFrom(),
   });
 
   let stopping: Promise<void> | undefined;

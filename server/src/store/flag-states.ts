@@ -8,7 +8,7 @@ import { refuseArchived, requireFlag, segmentKeysOf } from './flags.js';
 import type { FlagState, FlagStateInput, WriteMeta } from './resources.js';
 import { flagStates } from './schema.js';
 import { toFlagState, toWireFlag, type FlagStateRow } from './wire.js';
-import { checkVersion, type Writer } from './write.js';
+import { checkVersion, type Tx, type Writer } from './write.js';
 
 const STATE_FIELDS = ['on', 'offVariation', 'targets', 'rules', 'fallthrough'] as const;
 
@@ -58,44 +58,56 @@ export class FlagStateStore {
     next: (current: FlagStateInput) => FlagStateInput,
     meta: WriteMeta,
   ): FlagState {
-    return this.writer.write(meta, (tx) => {
-      const flag = requireFlag(tx.db, flagKey);
-      const env = requireEnv(tx.db, envKey);
-      refuseArchived(flag);
-      const current = requireState(tx.db, flag.id, env.id, `state of flag "${flagKey}" in "${envKey}"`);
-      checkVersion(current.version, meta.ifMatch, `flag "${flagKey}" in ${envKey}`);
-
-      // The state is validated as SDKs will receive it: the whole wire flag, against this env's segments.
-      const proposed = toWireFlag(flag, { ...next(inputOf(current)), version: current.version + 1 });
-      const checked = validateFlag(proposed, { segmentKeys: segmentKeysOf(tx.db, env.id) });
-      if (!checked.ok) throw validationFailed(checked.issues);
-      const state: FlagStateInput = {
-        on: checked.value.on,
-        offVariation: checked.value.offVariation,
-        targets: checked.value.targets,
-        rules: checked.value.rules,
-        fallthrough: checked.value.fallthrough,
-      };
-      // Setting what is already there changes nothing: no version bump, no audit entry, no stream event.
-      if (STATE_FIELDS.every((field) => JSON.stringify(state[field]) === JSON.stringify(current[field]))) {
-        return toFlagState(current);
-      }
-
-      const updated = tx.db
-        .update(flagStates)
-        .set({ ...state, version: current.version + 1, updatedAt: tx.now })
-        .where(and(eq(flagStates.flagId, flag.id), eq(flagStates.envId, env.id)))
-        .returning()
-        .get()!;
-      tx.change(env, 'flag', flag.key, toWireFlag(flag, updated));
-      tx.audit({
-        action: 'flag_state.update',
-        env: env.key,
-        resource: { kind: 'flag', key: flag.key },
-        before: toFlagState(current),
-        after: toFlagState(updated),
-      });
-      return toFlagState(updated);
-    });
+    return this.writer.write(meta, (tx) => updateFlagState(tx, flagKey, envKey, next, meta.ifMatch));
   }
+}
+
+/**
+ * The one way a flag state changes, inside a write transaction that may hold more (a rollout plan's step,
+ * a kill rule's rollback): validated as SDKs will see it, audited, versions bumped, published after COMMIT.
+ * Setting what is already there changes nothing: no version bump, no audit entry, no stream event.
+ */
+export function updateFlagState(
+  tx: Tx,
+  flagKey: string,
+  envKey: string,
+  next: (current: FlagStateInput) => FlagStateInput,
+  ifMatch?: number,
+): FlagState {
+  const flag = requireFlag(tx.db, flagKey);
+  const env = requireEnv(tx.db, envKey);
+  refuseArchived(flag);
+  const current = requireState(tx.db, flag.id, env.id, `state of flag "${flagKey}" in "${envKey}"`);
+  checkVersion(current.version, ifMatch, `flag "${flagKey}" in ${envKey}`);
+
+  // The state is validated as SDKs will receive it: the whole wire flag, against this env's segments.
+  const proposed = toWireFlag(flag, { ...next(inputOf(current)), version: current.version + 1 });
+  const checked = validateFlag(proposed, { segmentKeys: segmentKeysOf(tx.db, env.id) });
+  if (!checked.ok) throw validationFailed(checked.issues);
+  const state: FlagStateInput = {
+    on: checked.value.on,
+    offVariation: checked.value.offVariation,
+    targets: checked.value.targets,
+    rules: checked.value.rules,
+    fallthrough: checked.value.fallthrough,
+  };
+  if (STATE_FIELDS.every((field) => JSON.stringify(state[field]) === JSON.stringify(current[field]))) {
+    return toFlagState(current);
+  }
+
+  const updated = tx.db
+    .update(flagStates)
+    .set({ ...state, version: current.version + 1, updatedAt: tx.now })
+    .where(and(eq(flagStates.flagId, flag.id), eq(flagStates.envId, env.id)))
+    .returning()
+    .get()!;
+  tx.change(env, 'flag', flag.key, toWireFlag(flag, updated));
+  tx.audit({
+    action: 'flag_state.update',
+    env: env.key,
+    resource: { kind: 'flag', key: flag.key },
+    before: toFlagState(current),
+    after: toFlagState(updated),
+  });
+  return toFlagState(updated);
 }

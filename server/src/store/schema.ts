@@ -3,6 +3,7 @@
 // Change this file, then `npx drizzle-kit generate` from server/ — and follow docs/migrations.md.
 import type { JsonValue, Rule, SegmentRule, Serve, Target } from '@flagstaff/core';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 
 export const environments = sqliteTable('environments', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -150,4 +151,143 @@ export const sdkInstances = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.envId, t.instanceId] }), index('sdk_instances_seen_idx').on(t.lastSeenAt)],
+);
+
+// ——— Alert webhooks and kill rules (docs/alerts.md) ———
+
+/**
+ * One alert webhook receiver of one environment. The secret (`fsh_…`) is kept as a SHA-256 for bearer and
+ * basic auth; HMAC hooks also keep it recoverably in `signingSecret`, since verifying a signature needs the
+ * key itself (docs/decisions/001-hook-signing-secrets.md).
+ */
+export const alertHooks = sqliteTable(
+  'alert_hooks',
+  {
+    id: text('id').primaryKey(),
+    envId: integer('env_id')
+      .notNull()
+      .references(() => environments.id),
+    provider: text('provider', { enum: ['alertmanager', 'grafana', 'datadog', 'generic'] }).notNull(),
+    name: text('name').notNull(),
+    auth: text('auth', { enum: ['bearer', 'hmac'] }).notNull(),
+    secretHash: text('secret_hash').notNull().unique(),
+    signingSecret: text('signing_secret'),
+    hint: text('hint').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('alert_hooks_env_idx').on(t.envId)],
+);
+
+/** Alert name + label matchers → flags (by key, or named by an alert label) and what to do to them. */
+export const killRules = sqliteTable(
+  'kill_rules',
+  {
+    id: text('id').primaryKey(),
+    envId: integer('env_id')
+      .notNull()
+      .references(() => environments.id),
+    alertName: text('alert_name').notNull(),
+    matchers: text('matchers', { mode: 'json' }).notNull().$type<Array<{ label: string; op: '=' | '!=' | '=~'; value: string }>>(),
+    flagKey: text('flag_key'),
+    flagLabel: text('flag_label'),
+    action: text('action', { enum: ['off', 'rollback'] }).notNull(),
+    onResolve: text('on_resolve', { enum: ['keep', 'restore'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('kill_rules_env_alert_idx').on(t.envId, t.alertName)],
+);
+
+/**
+ * The last status each alert was seen in. Senders repeat notifications on purpose (Alertmanager's
+ * repeat_interval, HA pairs sending twice): only a change of status or occurrence is acted on.
+ */
+export const alertStates = sqliteTable(
+  'alert_states',
+  {
+    envId: integer('env_id')
+      .notNull()
+      .references(() => environments.id),
+    provider: text('provider').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    alertName: text('alert_name').notNull(),
+    status: text('status', { enum: ['firing', 'resolved'] }).notNull(),
+    /** What tells two firings of one alert apart: startsAt, or Datadog's $ALERT_CYCLE_KEY ('' if unknown). */
+    occurrence: text('occurrence').notNull(),
+    hookId: text('hook_id').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.envId, t.provider, t.fingerprint] }), index('alert_states_updated_idx').on(t.updatedAt)],
+);
+
+/**
+ * A flag an alert switched off (or rolled back), while alerts hold it: the state from before (for
+ * onResolve=restore) and the version the kill produced, so a restore can tell whether a person changed it since.
+ */
+export const killLatches = sqliteTable(
+  'kill_latches',
+  {
+    envId: integer('env_id')
+      .notNull()
+      .references(() => environments.id),
+    flagKey: text('flag_key').notNull(),
+    ruleId: text('rule_id').notNull(),
+    action: text('action', { enum: ['off', 'rollback'] }).notNull(),
+    onResolve: text('on_resolve', { enum: ['keep', 'restore'] }).notNull(),
+    before: text('before', { mode: 'json' }).notNull(),
+    killedVersion: integer('killed_version').notNull(),
+    /** Fingerprints of the firing alerts that hold the flag; it is released when the last one resolves. */
+    holders: text('holders', { mode: 'json' }).notNull().$type<string[]>(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.envId, t.flagKey] })],
+);
+
+// ——— Progressive rollout plans (docs/rollouts.md) ———
+
+/**
+ * A progressive rollout of one flag in one environment: steps of percentages, each held for a while, applied
+ * by the server's scheduler (rollout/scheduler.ts). `currentStep` and the flag change it caused commit in the
+ * same transaction, so a restart never applies a step twice nor skips one.
+ */
+export const rolloutPlans = sqliteTable(
+  'rollout_plans',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    envId: integer('env_id')
+      .notNull()
+      .references(() => environments.id),
+    flagId: integer('flag_id')
+      .notNull()
+      .references(() => flags.id),
+    state: text('state', { enum: ['active', 'paused', 'completed', 'aborted'] }).notNull(),
+    /** Share of `variation` per step (thousandths of a percent) and how long it holds before the next one. */
+    steps: text('steps', { mode: 'json' }).notNull().$type<Array<{ thousandths: number; holdMs: number }>>(),
+    /** Index of the last step applied. */
+    currentStep: integer('current_step').notNull(),
+    /** When the next step is due; null unless active with a step to go. */
+    nextStepAt: integer('next_step_at'),
+    /** The variation rolled out, the one everybody else keeps, and the attribute users are bucketed by. */
+    variation: integer('variation').notNull(),
+    baseline: integer('baseline').notNull(),
+    bucketBy: text('bucket_by').notNull(),
+    /** The flag state version this plan last wrote (or accepted on resume): any other means a person changed it. */
+    flagVersion: integer('flag_version').notNull(),
+    /** Why the plan was last paused, aborted or resumed, and by whom. */
+    reason: text('reason'),
+    stateChangedBy: text('state_changed_by', { mode: 'json' }).$type<{ kind: string; id: string; name: string }>(),
+    createdBy: text('created_by', { mode: 'json' }).notNull().$type<{ kind: string; id: string; name: string }>(),
+    /** For `If-Match` on pause, resume and abort. */
+    version: integer('version').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    // At most one unfinished plan per flag and environment.
+    uniqueIndex('rollout_plans_open_idx')
+      .on(t.envId, t.flagId)
+      .where(sql`${t.state} IN ('active', 'paused')`),
+    index('rollout_plans_due_idx').on(t.state, t.nextStepAt),
+  ],
 );

@@ -2,15 +2,19 @@
 // touches SQL lives under store/; routes call these methods and never see a query.
 import type { Logger } from '../log.js';
 import type { LocalChangeFeed } from '../stream/feed.js';
+import { AlertEventStore } from './alert-events.js';
 import { AuditStore } from './audit.js';
 import { migrationsApplied, openDatabase, type OpenedDatabase } from './db.js';
 import type { Snapshot } from '@flagstaff/core';
 import { EnvironmentStore, findEnv } from './environments.js';
 import { FlagStateStore } from './flag-states.js';
 import { FlagStore } from './flags.js';
+import { HookStore } from './hooks.js';
 import { KeyStore } from './keys.js';
+import { KillRuleStore } from './kill-rules.js';
 import type { Actor } from './resources.js';
 import { SegmentStore } from './segments.js';
+import { RolloutPlanStore } from './rollout-plans.js';
 import { loadSnapshots } from './snapshot-load.js';
 import { Snapshots } from './snapshots.js';
 import { UsageStore } from './usage.js';
@@ -36,6 +40,10 @@ export class Store {
   readonly keys: KeyStore;
   readonly audit: AuditStore;
   readonly usage: UsageStore;
+  readonly hooks: HookStore;
+  readonly killRules: KillRuleStore;
+  readonly alertEvents: AlertEventStore;
+  readonly rolloutPlans: RolloutPlanStore;
   /** The current snapshot of every environment: the SnapshotSource of SDK routes and streaming. */
   readonly snapshots = new Snapshots();
   readonly #database: OpenedDatabase;
@@ -53,6 +61,10 @@ export class Store {
     this.keys = new KeyStore(db, writer, clock);
     this.audit = new AuditStore(db);
     this.usage = new UsageStore(db, clock);
+    this.hooks = new HookStore(db, writer, clock);
+    this.killRules = new KillRuleStore(db, writer);
+    this.alertEvents = new AlertEventStore(db, writer);
+    this.rolloutPlans = new RolloutPlanStore(db, writer);
   }
 
   /** Opens (creating and migrating if needed) the database, seeds a new one, and loads every snapshot. */

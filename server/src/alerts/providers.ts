@@ -1,0 +1,33 @@
+// Which parser reads which provider's body, and how each provider can prove who it is.
+import type { Notification, Provider } from './alert.js';
+import { parseAlertmanager } from './alertmanager.js';
+import { parseDatadog } from './datadog.js';
+import { parseGeneric } from './generic.js';
+import { parseGrafana } from './grafana.js';
+
+export type HookAuth = 'bearer' | 'hmac';
+
+export interface ProviderInfo {
+  parse(body: unknown): Notification;
+  /** How hooks authenticate by default. */
+  defaultAuth: HookAuth;
+  /** Signature and timestamp headers, for providers that can sign (REFERENCE.md). */
+  signing?: { signatureHeader: string; timestampHeader: string };
+}
+
+export const PROVIDER_INFO: Record<Provider, ProviderInfo> = {
+  // Alertmanager cannot sign: authorization (bearer) or basic_auth.
+  alertmanager: { parse: parseAlertmanager, defaultAuth: 'bearer' },
+  grafana: {
+    parse: parseGrafana,
+    defaultAuth: 'hmac',
+    signing: { signatureHeader: 'X-Grafana-Alerting-Signature', timestampHeader: 'X-Grafana-Alerting-Timestamp' },
+  },
+  // Datadog cannot sign: a custom Authorization header or basic auth.
+  datadog: { parse: parseDatadog, defaultAuth: 'bearer' },
+  generic: {
+    parse: parseGeneric,
+    defaultAuth: 'bearer',
+    signing: { signatureHeader: 'X-Flagstaff-Signature', timestampHeader: 'X-Flagstaff-Timestamp' },
+  },
+};
