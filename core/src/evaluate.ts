@@ -129,9 +129,22 @@ export function evaluate<T extends JsonValue>(
   context: Context,
   defaultValue: T,
 ): EvaluationDetail<T> {
+  let flag: PreparedFlag | undefined;
   try {
     if (state === null || state === undefined) return fallback(defaultValue, NOT_READY);
-    const flag = state.flags.get(flagKey);
+    flag = state.flags.get(flagKey);
+  } catch {
+    return fallback(defaultValue, EXCEPTION);
+  }
+  return evaluateFlag(flag, context, defaultValue);
+}
+
+/**
+ * `evaluate` for a flag its caller has already looked up (undefined: not found). For callers that keep
+ * their own index of the held flags: the Node SDK finds a flag and its usage counters with one lookup.
+ */
+export function evaluateFlag<T extends JsonValue>(flag: PreparedFlag | undefined, context: Context, defaultValue: T): EvaluationDetail<T> {
+  try {
     if (flag === undefined) return fallback(defaultValue, NOT_FOUND);
     const detail = flag.constant ?? resolve(flag, asContext(context));
     if (detail === MALFORMED) return fallback(defaultValue, MALFORMED.reason);
@@ -159,3 +172,4 @@ export { isFlag, isSegment, isSnapshot } from './guard.js';
 export * from './model.js';
 export * from './protocol.js';
 export { applyEvent, changedFlagKeys, prepareSnapshot, type PreparedSnapshot } from './snapshot.js';
+export type { PreparedFlag } from './prepare.js';

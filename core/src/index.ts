@@ -2,3 +2,4 @@
 // instead, which is everything here except validation (and so except zod).
 export * from './evaluate.js';
 export * from './validate.js';
+export * from './rollout.js';

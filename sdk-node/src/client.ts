@@ -1,15 +1,16 @@
 // The Node SDK's client: flags held in memory, evaluated locally by core's evaluator, kept current by the
 // Updater. Nothing here throws into application code: evaluation falls back to the caller's default with
 // a reason, failures become 'error' events, status() and log lines.
-import { evaluate, type Context, type EvaluationDetail, type JsonValue, type PreparedSnapshot } from '@flagstaff/core/evaluate';
+import { evaluate, type Context, type EvaluationDetail, type JsonValue } from '@flagstaff/core/evaluate';
 import { FlagSync, type FlagChange, type FlagSource, type SyncError, type SyncResult, type SyncState, type SyncStatus } from '@flagstaff/core/sync';
 import { readBootstrap } from './bootstrap.js';
 import { Emitter } from './emitter.js';
+import { FlagIndex } from './flag-index.js';
 import { SdkHttp } from './http.js';
 import { safeLogger, type Logger } from './logger.js';
 import { resolveOptions, type ClientOptions } from './options.js';
 import { Updater, type Connection } from './updater.js';
-import { UsageCounter, UsageReporter } from './usage.js';
+import { UsageReporter } from './usage.js';
 
 /** The type a flag call returns, from its default: `'Welcome'` asks for a string, `0` for a number. */
 export type Widen<T> = T extends boolean ? boolean : T extends string ? string : T extends number ? number : T;
@@ -41,7 +42,7 @@ export class FlagsClient {
   readonly #sync: FlagSync;
   readonly #events: Emitter<ClientEvents>;
   readonly #logger: Logger;
-  readonly #usage: UsageCounter | null = null;
+  readonly #index: FlagIndex;
   readonly #reporter: UsageReporter | null = null;
   readonly #updater: Updater | null = null;
   readonly #waiters = new Set<() => void>();
@@ -52,6 +53,8 @@ export class FlagsClient {
     this.#events = new Emitter((error, event) => this.#logger.error(`a '${String(event)}' listener threw`, error));
     const { config, problems } = resolveOptions(options ?? {});
     this.#sync = new FlagSync(config.offline);
+    const counting = problems.length === 0 && !config.offline && config.usageIntervalMs !== null;
+    this.#index = new FlagIndex(counting);
     this.#phase = this.#sync.phase;
 
     if (config.bootstrap !== undefined) {
@@ -73,8 +76,7 @@ export class FlagsClient {
         changed: () => this.#statusMaybeChanged(),
       }, this.#logger);
       if (config.usageIntervalMs !== null) {
-        this.#usage = new UsageCounter();
-        this.#reporter = new UsageReporter(http, config.usageIntervalMs, config.instanceId, this.#usage, () => this.#sync.state?.version ?? null, this.#logger);
+        this.#reporter = new UsageReporter(http, config.usageIntervalMs, config.instanceId, this.#index, () => this.#sync.state?.version ?? null, this.#logger);
         this.#reporter.start();
       }
       this.#updater.start();
@@ -84,22 +86,17 @@ export class FlagsClient {
 
   /** Whether the flag serves `true` to this context; false for anything else (off, unknown, not boolean). */
   isEnabled(flagKey: string, context?: Context): boolean {
-    const detail = evaluate<boolean>(this.#sync.state as PreparedSnapshot, flagKey, context as Context, false);
-    this.#usage?.count(flagKey, detail.variationIndex);
-    return detail.value === true;
+    return this.#index.evaluate<boolean>(flagKey, context as Context, false).value === true;
   }
 
   /** The flag's value for this context, or `defaultValue` when the flag is unknown or of another type. */
   variation<T extends JsonValue>(flagKey: string, context: Context | undefined, defaultValue: T): Widen<T> {
-    const detail = evaluate(this.#sync.state as PreparedSnapshot, flagKey, context as Context, defaultValue);
-    this.#usage?.count(flagKey, detail.variationIndex);
-    return detail.value as Widen<T>;
+    return this.#index.evaluate(flagKey, context as Context, defaultValue).value as Widen<T>;
   }
 
   /** The value with why it was served: the reason (rule id, inRollout, error kind) and the data source. */
   variationDetail<T extends JsonValue>(flagKey: string, context: Context | undefined, defaultValue: T): FlagDetail<Widen<T>> {
-    const detail = evaluate(this.#sync.state as PreparedSnapshot, flagKey, context as Context, defaultValue);
-    this.#usage?.count(flagKey, detail.variationIndex);
+    const detail = this.#index.evaluate(flagKey, context as Context, defaultValue);
     return { value: detail.value as Widen<T>, variationIndex: detail.variationIndex, reason: detail.reason, source: this.#sync.source };
   }
 
@@ -163,6 +160,7 @@ export class FlagsClient {
 
   #bootstrapProblem(snapshot: unknown): string | null {
     const result = this.#sync.bootstrap(snapshot);
+    this.#index.follow(this.#sync.state);
     return result.ok ? null : `bootstrap is not a flag snapshot: ${result.problem}`;
   }
 
@@ -172,6 +170,7 @@ export class FlagsClient {
       this.#report({ code: 'invalid_data', message: `${what} refused, flags kept: ${result.problem}` }, false);
       return false;
     }
+    this.#index.follow(this.#sync.state);
     const change = result.change;
     if (change !== null && change.keys.length > 0) {
       this.#logger.debug(`version ${change.version}: ${change.keys.length} flag(s) changed`);

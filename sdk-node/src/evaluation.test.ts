@@ -2,6 +2,7 @@
 // however strange — throws into the application.
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createClient, type FlagsClient } from './index.js';
+import { ADVERSARIAL_CONTEXTS, ADVERSARIAL_KEYS, THROWING_CONTEXT } from './testing/adversarial.js';
 import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
 
 let fake: FakeServer;
@@ -75,21 +76,8 @@ describe('variation', () => {
 });
 
 describe('adversarial input never throws', () => {
-  const throwing = new Proxy({}, { get: () => { throw new Error('boom'); }, has: () => { throw new Error('boom'); }, ownKeys: () => { throw new Error('boom'); } });
-  const getter = Object.defineProperty({}, 'email', { get: () => { throw new Error('boom'); }, enumerable: true });
-  const cyclic: Record<string, unknown> = { key: 'c' };
-  cyclic.self = cyclic;
-  const contexts: [string, unknown][] = [
-    ['undefined', undefined], ['null', null], ['a number', 42], ['a string', 'user-1'], ['an array', ['a']],
-    ['a proxy that throws', throwing], ['a throwing getter', getter], ['a cyclic object', cyclic],
-    ['a null-prototype object', Object.assign(Object.create(null), { key: 'n', email: 'x@example.com' })],
-    ['__proto__ as an own key', JSON.parse('{"__proto__": {"email": "x@example.com"}, "key": "p"}')],
-    ['non-string attributes', { key: { toString: () => { throw new Error('boom'); } }, email: 12, plan: [null, {}, 'pro'] }],
-    ['a huge key', { key: 'x'.repeat(1_000_000), plan: 'pro' }],
-    ['a lone surrogate key', { key: '\ud800', plan: 'pro' }],
-    ['a symbol key', { key: Symbol('k') }],
-  ];
-  const keys: unknown[] = ['new-checkout', undefined, null, 42, {}, '__proto__', 'constructor', 'x'.repeat(100_000)];
+  const contexts = ADVERSARIAL_CONTEXTS;
+  const keys: unknown[] = ['new-checkout', ...ADVERSARIAL_KEYS];
 
   it.each(contexts)('with %s as the context', (_, context) => {
     for (const key of keys) {
@@ -104,6 +92,6 @@ describe('adversarial input never throws', () => {
   });
 
   it('serves the default with reason EXCEPTION when the context throws', () => {
-    expect(flags.variationDetail('new-checkout', throwing as never, false)).toMatchObject({ value: false, reason: { kind: 'ERROR' } });
+    expect(flags.variationDetail('new-checkout', THROWING_CONTEXT as never, false)).toMatchObject({ value: false, reason: { kind: 'ERROR', errorKind: 'EXCEPTION' } });
   });
 });

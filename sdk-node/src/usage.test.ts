@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type UsageReport } from './index.js';
 import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
 import { until } from './testing/wait.js';
-import { UsageCounter } from './usage.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -10,30 +9,6 @@ afterEach(async () => {
 });
 
 const reports = (fake: FakeServer): UsageReport[] => fake.requestsTo('/sdk/v1/usage').map((r) => JSON.parse(r.body));
-
-describe('UsageCounter', () => {
-  it('counts per flag and variation, the default apart, and starts a new window on drain', () => {
-    const counter = new UsageCounter();
-    for (let i = 0; i < 3; i++) counter.count('a', 1);
-    counter.count('a', 0);
-    counter.count('a', null);
-    counter.count('b', 4);
-    const window = counter.drain(Date.now() + 1);
-    expect(window.flags).toEqual([
-      { key: 'a', variation: null, count: 1 },
-      { key: 'a', variation: 0, count: 1 },
-      { key: 'a', variation: 1, count: 3 },
-      { key: 'b', variation: 4, count: 1 },
-    ]);
-    expect(counter.drain().flags).toEqual([]);
-  });
-
-  it('leaves out keys that cannot be flags', () => {
-    const counter = new UsageCounter();
-    for (const key of ['', 'UPPER', '../x', 'x'.repeat(200), 42, undefined]) counter.count(key as string, 0);
-    expect(counter.drain().flags).toEqual([]);
-  });
-});
 
 describe('usage reports', () => {
   it('sends batched counts with the applied version and instance id, every interval and at close', async () => {
