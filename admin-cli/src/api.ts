@@ -115,6 +115,74 @@ export interface KeyInfo {
   revokedAt: string | null;
 }
 
+/** A progressive rollout plan (docs/rollouts.md). */
+export interface RolloutPlan {
+  id: number;
+  env: string;
+  flag: string;
+  state: 'active' | 'paused' | 'completed' | 'aborted';
+  steps: Array<{ percent: number; holdSeconds: number }>;
+  currentStep: number;
+  percent: number;
+  nextStepAt: string | null;
+  variation: JsonValue;
+  from: JsonValue;
+  bucketBy: string;
+  reason: string | null;
+  stateChangedBy: { kind: string; id: string; name: string } | null;
+  createdBy: { kind: string; id: string; name: string };
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewRolloutPlan {
+  flag: string;
+  env: string;
+  steps: number[];
+  holdSeconds: number;
+  variation?: JsonValue;
+  from?: JsonValue;
+  bucketBy?: string;
+}
+
+export type HookProvider = 'alertmanager' | 'grafana' | 'datadog' | 'generic';
+
+/** An alert webhook receiver (docs/alerts.md). */
+export interface HookInfo {
+  id: string;
+  env: string;
+  provider: HookProvider;
+  name: string;
+  auth: 'bearer' | 'hmac';
+  hint: string;
+  url: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface LabelMatcher {
+  label: string;
+  op: '=' | '!=' | '=~';
+  value: string;
+}
+
+export interface KillRule {
+  id: string;
+  env: string;
+  alert: string;
+  matchers: LabelMatcher[];
+  flag?: string;
+  flagLabel?: string;
+  action: 'off' | 'rollback';
+  onResolve: 'keep' | 'restore';
+  createdAt: string;
+}
+
+export type NewKillRule = Omit<KillRule, 'id' | 'env' | 'createdAt' | 'action' | 'onResolve'> &
+  Partial<Pick<KillRule, 'action' | 'onResolve'>>;
+
 export interface ApiOptions {
   url: string;
   token: string;
@@ -176,6 +244,23 @@ export class AdminApi {
   createKey = (body: { kind: KeyKind; env?: string; name?: string; scopes?: string[] }) =>
     this.#send<KeyInfo & { key: string }>('POST', 'keys', body);
   revokeKey = (id: string) => this.#send<KeyInfo>('DELETE', path('keys', id));
+
+  listPlans = (query: { env?: string; flag?: string; state?: string } = {}) =>
+    this.#get<{ plans: RolloutPlan[] }>('rollout-plans', query);
+  getPlan = (id: number) => this.#get<RolloutPlan>(path('rollout-plans', String(id)));
+  createPlan = (body: NewRolloutPlan) => this.#send<RolloutPlan>('POST', 'rollout-plans', body);
+  /** `action` is pause, resume or abort. */
+  changePlan = (id: number, action: 'pause' | 'resume' | 'abort', ifMatch?: number) =>
+    this.#send<RolloutPlan>('POST', path('rollout-plans', String(id), action), undefined, ifMatch);
+
+  listHooks = (env: string) => this.#get<{ hooks: HookInfo[] }>(path('environments', env, 'hooks'));
+  createHook = (env: string, body: { provider: HookProvider; name?: string; auth?: 'bearer' | 'hmac' }) =>
+    this.#send<HookInfo & { secret: string }>('POST', path('environments', env, 'hooks'), body);
+  revokeHook = (env: string, id: string) => this.#send<HookInfo>('DELETE', path('environments', env, 'hooks', id));
+
+  listKillRules = (env: string) => this.#get<{ killRules: KillRule[] }>(path('environments', env, 'kill-rules'));
+  createKillRule = (env: string, body: NewKillRule) => this.#send<KillRule>('POST', path('environments', env, 'kill-rules'), body);
+  deleteKillRule = (env: string, id: string) => this.#send<null>('DELETE', path('environments', env, 'kill-rules', id));
 
   #get<T>(route: string, query?: Query): Promise<T> {
     return this.#request<T>('GET', route, undefined, undefined, query);

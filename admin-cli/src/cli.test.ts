@@ -148,6 +148,14 @@ describe('writes', () => {
     expect(result.requests.map((request) => request.method)).toEqual(['GET']);
   });
 
+  it('neither asks nor writes when the flag is already in that state', async () => {
+    const result = await cli(['on', 'checkout', '--env', 'production'], { respond: server, stdinIsTTY: true });
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('checkout is ON in production (version 7): default true (already; nothing changed)\n');
+    expect(result.err).toBe('');
+    expect(result.requests.map((request) => request.method)).toEqual(['GET']);
+  });
+
   it('reports a concurrent edit (409) with the server message and a hint', async () => {
     const result = await cli(['rollout', 'checkout', '50', '--env', 'production', '--yes'], {
       respond: (method, url) =>

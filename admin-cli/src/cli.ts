@@ -6,8 +6,11 @@ import { registerEnvs } from './commands/envs.js';
 import { registerEval } from './commands/eval.js';
 import { registerFlags } from './commands/flags.js';
 import { registerFlagsAsCode } from './commands/flags-as-code.js';
+import { registerHooks } from './commands/hooks.js';
 import { registerKeys } from './commands/keys.js';
+import { registerKillRules } from './commands/kill-rules.js';
 import { registerLogin } from './commands/login.js';
+import { registerPlans } from './commands/plans.js';
 import { registerRollout } from './commands/rollout.js';
 import { registerSegments } from './commands/segments.js';
 import { registerSwitch } from './commands/switch.js';
@@ -50,13 +53,15 @@ export function createProgram(io: Io): Command {
   registerFlags(program, io);
   registerSwitch(program, io);
   registerRollout(program, io);
+  registerPlans(program, io);
   registerTarget(program, io);
   registerSegments(program, io);
   registerKeys(program, io);
   registerAudit(program, io);
   registerEval(program, io);
   registerFlagsAsCode(program, io);
-  // Kill rules, alert hooks and rollout plans arrive as commands/kill-rules.ts, hooks.ts, plans.ts.
+  registerHooks(program, io);
+  registerKillRules(program, io);
   return program;
 }
 

@@ -46,10 +46,15 @@ describe('describing flag state', () => {
 });
 
 describe('summariseChange (the audit CHANGE column)', () => {
-  it('shows scalar changes inline and names the structural ones', () => {
-    const before = { version: 3, on: false, fallthrough: { variation: 1 }, rules: [] };
-    const after = { version: 4, on: true, fallthrough: { variation: 0 }, rules: [] };
-    expect(summariseChange(before, after)).toBe('on: false→true, fallthrough');
+  const rollout = (weights: number[]) => ({ rollout: { bucketBy: 'key', weights } });
+  it.each([
+    ['a switch', 'on: false→true', { on: false }, { on: true }],
+    ['a rollout started', 'fallthrough: variation 0→rollout 75%/25%', { fallthrough: { variation: 0 } }, { fallthrough: rollout([75_000, 25_000]) }],
+    ['a rollout raised', 'fallthrough: rollout 75%/25%→rollout 99.5%/0.5%', { fallthrough: rollout([75_000, 25_000]) }, { fallthrough: rollout([99_500, 500]) }],
+    ['rules, too long to show', 'rules', { rules: [] }, { rules: [{ id: 'nl' }] }],
+    ['two fields, ignoring the version', 'on: false→true, rules', { version: 3, on: false, rules: [] }, { version: 4, on: true, rules: [{ id: 'nl' }] }],
+  ])('shows %s as %j', (_name, expected, before, after) => {
+    expect(summariseChange(before, after)).toBe(expected);
   });
 
   it('says created and deleted', () => {

@@ -1,19 +1,16 @@
-// The percentage rollout the `rollout` command writes into a flag's fallthrough.
-//
-// Bucketing (DESIGN.md) gives variation i the buckets [sum(w[0..i-1]), sum(w[0..i])). The CLI always splits
-// users between exactly two variations — the one being rolled out ("chosen") and the one everybody else
-// gets ("baseline") — and leaves every other weight at 0. Then the chosen variation's range is
-//   [100000 - p, 100000)   when chosen comes after baseline (true after false: the boolean case), or
-//   [0, p)                 when chosen comes before baseline,
-// and in both cases a larger p only widens the range: raising the percentage adds users, nobody who had
-// the variation loses it. That holds as long as chosen, baseline, bucketBy and the seed stay the same, so
-// the command reuses the current baseline and bucketBy, and warns when a step would move users anyway.
+// The percentage rollout the `rollout` command writes into a flag's fallthrough. The weights come from core's
+// twoWayRollout (shared with the server's rollout plans; see core/src/rollout.ts for why raising the
+// percentage only ever adds users). That holds as long as chosen, baseline, bucketBy and the seed stay the
+// same, so the command reuses the current baseline and bucketBy, and warns when a step would move users anyway.
 import type { FlagKind, JsonValue, Rollout, Serve } from '@flagstaff/core';
+// The zod-free entry: the CLI need not load validation to start.
+import { ALL_BUCKETS, bucketRange, twoWayRollout } from '@flagstaff/core/rollout';
 import { UsageError } from './errors.js';
 import { formatPercent } from './describe.js';
 import { formatValue } from './parse.js';
 
-export const ALL = 100_000;
+export const ALL = ALL_BUCKETS;
+export { bucketRange };
 
 export interface RolloutRequest {
   kind: FlagKind;
@@ -51,10 +48,7 @@ export function planRollout(request: RolloutRequest): RolloutChange {
 
   const currentRollout = 'rollout' in current ? current.rollout : undefined;
   const bucketBy = request.bucketBy ?? currentRollout?.bucketBy ?? 'key';
-  const weights = variations.map(() => 0);
-  weights[chosen] = thousandths;
-  weights[baseline] = ALL - thousandths;
-  const fallthrough = { rollout: { bucketBy, weights } };
+  const fallthrough = twoWayRollout(variations.length, chosen, baseline, thousandths, bucketBy);
 
   return { fallthrough, chosen, baseline, warnings: movementWarnings(request, fallthrough, chosen) };
 }
@@ -74,14 +68,6 @@ function inferBaseline(request: RolloutRequest, chosen: number): number {
       ? 'the fallthrough splits users between several variations; say which one the rest get with --from'
       : 'everyone already gets this variation; say which one the rest should get with --from',
   );
-}
-
-/** The buckets [start, end) a serve gives to one variation (empty when start === end). */
-export function bucketRange(serve: Serve, variation: number): [number, number] {
-  if ('variation' in serve) return serve.variation === variation ? [0, ALL] : [0, 0];
-  const weights = serve.rollout.weights;
-  const start = weights.slice(0, variation).reduce((sum, weight) => sum + weight, 0);
-  return [start, start + (weights[variation] ?? 0)];
 }
 
 function movementWarnings(request: RolloutRequest, next: Serve, chosen: number): string[] {

@@ -280,6 +280,15 @@ describe('segments', () => {
     expect(inUse.code).toBe(1);
     expect((await cli(['segments', 'get', 'beta-users', '--env', 'development'])).code).toBe(0);
   });
+
+  it('deletes a segment no flag uses', async () => {
+    expect((await cli(['segments', 'create', 'short-lived', '--env', 'staging'])).code).toBe(0);
+    const deleted = await cli(['segments', 'delete', 'short-lived', '--env', 'staging']);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    const gone = await cli(['segments', 'get', 'short-lived', '--env', 'staging']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('short-lived');
+  });
 });
 
 describe('keys', () => {
@@ -321,5 +330,13 @@ describe('archive', () => {
     const on = await cli(['on', 'old-banner', '--env', 'staging']);
     expect(on.code).toBe(1);
     expect(on.stderr).toContain('hint: unarchive it first');
+  });
+
+  it('unarchives it as it was, and it can be switched again', async () => {
+    const unarchived = await cli(['flags', 'unarchive', 'old-banner', '--yes', '--reason', 'needed after all', '--json']);
+    expect(unarchived.code, unarchived.stderr).toBe(0);
+    expect(parseJson(unarchived)).toMatchObject({ key: 'old-banner', archived: false });
+    expect((await cli(['on', 'old-banner', '--env', 'staging'])).code).toBe(0);
+    expect((await stateOf('old-banner', 'staging')).on).toBe(true);
   });
 });

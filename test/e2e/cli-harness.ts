@@ -1,5 +1,6 @@
-// Runs the real `flagstaff` binary (admin-cli/dist/main.js) as a child process, the way an operator's
-// shell or a CI script does: no terminal on stdin, a private HOME, and only the environment given here.
+// Runs the real `flagstaff` binary (admin-cli/bin/flagstaff.js, what npm links as `flagstaff`) as a child
+// process, the way an operator's shell or a CI script does: no terminal on stdin, a private HOME, and only
+// the environment given here. cli-terminal.ts runs it on a pseudo-terminal instead.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../admin-cli/dist/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../admin-cli/bin/flagstaff.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../admin-cli/dist/main.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -26,11 +28,11 @@ export type Cli = (args: string[], options?: CliOptions) => Promise<CliResult>;
 
 /** A CLI bound to a home directory of its own (the login file lives there) and a base environment. */
 export function cliIn(home: string, base: Record<string, string> = {}): Cli {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build it with \`npx tsc -b admin-cli\``);
+  assertBuilt();
   return (args, options = {}) =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [CLI, ...args], {
-        env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...base, ...options.env },
+        env: { ...baseEnv(home), ...base, ...options.env },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let stdout = '';
@@ -41,6 +43,15 @@ export function cliIn(home: string, base: Record<string, string> = {}): Cli {
       child.on('close', (code) => resolve({ code, stdout, stderr }));
       child.stdin.end(options.input ?? '');
     });
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build it with \`npx tsc -b admin-cli\``);
+}
+
+/** The environment every run starts from: a private HOME, nothing inherited but PATH. */
+export function baseEnv(home: string): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, '.config') };
 }
 
 export async function tempHome(): Promise<{ home: string; remove: () => Promise<void> }> {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { AuditEntry, AuditQuery } from '../api.js';
 import { CommandContext, examples } from '../context.js';
+import { formatPercent } from '../describe.js';
 import type { Io } from '../io.js';
 import { parsePositiveInt, parseTime } from '../parse.js';
 
@@ -65,7 +66,11 @@ export function registerAudit(program: Command, io: Io): void {
     });
 }
 
-/** "on: false→true", or the names of the fields that changed when they do not fit on a line. */
+/**
+ * "on: false→true", "fallthrough: variation 0→rollout 75%/25%", or the names of the fields that changed when
+ * they do not fit on a line. An audit entry holds one state without the flag's variations, so a rollout is
+ * shown by variation index.
+ */
 export function summariseChange(before: unknown, after: unknown): string {
   if (before === undefined && after !== undefined) return 'created';
   if (after === undefined && before !== undefined) return 'deleted';
@@ -76,11 +81,22 @@ export function summariseChange(before: unknown, after: unknown): string {
   );
   return changed
     .map((field) => {
-      const [from, to] = [before[field], after[field]];
-      const scalar = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
-      return scalar(from) && scalar(to) ? `${field}: ${JSON.stringify(from)}→${JSON.stringify(to)}` : field;
+      const [from, to] = [inline(before[field]), inline(after[field])];
+      return from !== undefined && to !== undefined ? `${field}: ${from}→${to}` : field;
     })
     .join(', ');
+}
+
+/** A value short enough for the CHANGE column, or undefined. */
+function inline(value: unknown): string | undefined {
+  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return JSON.stringify(value);
+  if (!isRecord(value)) return undefined;
+  if (typeof value.variation === 'number') return `variation ${value.variation}`;
+  const weights = isRecord(value.rollout) ? value.rollout.weights : undefined;
+  if (Array.isArray(weights) && weights.every((weight) => typeof weight === 'number')) {
+    return `rollout ${weights.map(formatPercent).join('/')}`;
+  }
+  return undefined;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -81,7 +81,7 @@ export function registerFlagsAsCode(program: Command, io: Io): void {
           'a conflict means someone changed it after the plan was made: run apply again to see the new plan',
         );
       }
-      if (!ctx.out.json) ctx.out.line(`Applied ${outcomes.length} changes.`);
+      if (!ctx.out.json) ctx.out.line(`Applied ${outcomes.length} change${outcomes.length === 1 ? '' : 's'}.`);
     });
 }
 

@@ -113,6 +113,7 @@ export function registerFlags(program: Command, io: Io): void {
       .action(async (key: string, _options, command: Command) => {
         const ctx = new CommandContext(io, command);
         const api = await ctx.api();
+        await api.getFlag(key); // an unknown flag fails before the prompt, not after it
         // It changes what every environment serves, production included, so it is always confirmed.
         await ctx.confirm(`${verb} ${key} in every environment`, [], true);
         const flag = archive ? await api.archiveFlag(key) : await api.unarchiveFlag(key);

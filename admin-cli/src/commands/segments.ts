@@ -113,6 +113,8 @@ export function registerSegments(program: Command, io: Io): void {
       const ctx = new CommandContext<SegmentOptions>(io, command);
       const { env } = ctx.options;
       const api = await ctx.api();
+      // Read first so an unknown segment or environment fails before the prompt, not after it.
+      await api.getSegment(env, key);
       await ctx.confirm(`delete segment ${key} in ${env}`, [env]);
       await api.deleteSegment(env, key);
       ctx.out.result({ deleted: key, env }, () => ctx.out.line(`Deleted segment ${key} in ${env}.`));

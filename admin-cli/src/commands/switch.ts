@@ -1,5 +1,6 @@
 // `flagstaff on|off KEY --env E`: the switch. `off` is the kill switch: everyone gets the off variation.
 import type { Command } from 'commander';
+import type { AdminFlag, FlagState } from '../api.js';
 import { CommandContext, examples, ifMatchOption, reasonOption, yesOption } from '../context.js';
 import { describeServe } from '../describe.js';
 import type { Io } from '../io.js';
@@ -34,19 +35,24 @@ export function registerSwitch(program: Command, io: Io): void {
         const api = await ctx.api();
         // Read first so an unknown flag or environment fails before the prompt, not after it.
         const flag = await api.getFlag(key);
+        const current = flag.environments[env];
+        // Hitting the kill switch a second time mid-incident gets an answer, not another question.
+        if (current?.on === on && ifMatch === undefined) {
+          ctx.out.result(current, () => ctx.out.line(`${describeSwitch(ctx, key, env, flag, current)} (already; nothing changed)`));
+          return;
+        }
         await ctx.confirm(`turn ${verb} ${key} in ${env}`, [env]);
         // No If-Match unless asked: switching is idempotent and must win over an edit made a second ago.
         const state = await api.patchFlagState(key, env, { on }, ifMatch);
-        ctx.out.result(state, () => {
-          const version = ctx.out.style.dim(`(version ${state.version})`);
-          if (state.on) {
-            const serves = describeServe(state.fallthrough, flag.variations);
-            ctx.out.line(`${key} is ${ctx.out.style.green('ON')} in ${env} ${version}: default ${serves}.`);
-          } else {
-            const serves = formatValue(flag.variations[state.offVariation]);
-            ctx.out.line(`${key} is ${ctx.out.style.red('OFF')} in ${env} ${version}: everyone gets ${serves}.`);
-          }
-        });
+        ctx.out.result(state, () => ctx.out.line(`${describeSwitch(ctx, key, env, flag, state)}.`));
       });
   }
+}
+
+/** "new-checkout is OFF in production (version 7): everyone gets false" */
+function describeSwitch(ctx: CommandContext, key: string, env: string, flag: AdminFlag, state: FlagState): string {
+  const { style } = ctx.out;
+  const version = style.dim(`(version ${state.version})`);
+  if (state.on) return `${key} is ${style.green('ON')} in ${env} ${version}: default ${describeServe(state.fallthrough, flag.variations)}`;
+  return `${key} is ${style.red('OFF')} in ${env} ${version}: everyone gets ${formatValue(flag.variations[state.offVariation])}`;
 }
