@@ -1,25 +1,20 @@
 // Bucketing (DESIGN.md, "Bucketing"; docs/bucketing.md): every SDK and the server must put a context in
 // the same bucket, so this is the only place the formula lives.
-import { BUCKETS, bucketFrom, murmur3Prefix, type HashState } from './murmur3.js';
+import { bucketFrom } from './bucket-from.js';
+import { BUCKETS, murmur3Prefix, type HashState } from './murmur3.js';
 
 /** Buckets per rollout: weights are in thousandths of a percent and sum to this. */
 export { BUCKETS };
 
-/** bucket = murmur3_x86_32(utf8(seed + ":" + value), 0) % 100000 */
-export function bucketOf(seed: string, value: string): number {
-  return bucketFrom(murmur3Prefix(seed + ':'), value);
-}
-
 /** A flag's seed, hashed once at preparation, so each evaluation hashes only the context's value. */
 export type BucketSeed = HashState;
 
-export function bucketSeed(seed: string): BucketSeed {
-  return murmur3Prefix(seed + ':');
-}
+export const bucketSeed = (seed: string): BucketSeed => murmur3Prefix(seed + ':');
 
-export function bucketWith(seed: BucketSeed, value: string): number {
-  return bucketFrom(seed, value);
-}
+export { bucketFrom as bucketWith };
+
+/** bucket = murmur3_x86_32(utf8(seed + ":" + value), 0) % 100000 */
+export const bucketOf = (seed: string, value: string): number => bucketFrom(bucketSeed(seed), value);
 
 /**
  * The string an attribute value is bucketed by: strings as they are, finite numbers as `String(n)`.

@@ -5,23 +5,20 @@
 // would break evaluation (an index out of range, weights that do not add up) becomes MALFORMED on the
 // path that reaches it, never an exception.
 import { BUCKETS, bucketSeed, type BucketSeed } from './bucket.js';
-import type { Clause, EvaluationDetail, Flag, JsonValue, Reason, Segment, Serve } from './model.js';
+import type { Clause, EvaluationDetail, Flag, JsonValue, Reason, Rollout, Segment, Serve } from './model.js';
 import { compileTest, type ValueTest } from './operators.js';
 
 export type Detail = Readonly<EvaluationDetail<JsonValue>>;
 
-const reason = (r: Reason): Reason => Object.freeze(r);
+const reason: (r: Reason) => Reason = Object.freeze;
 
-export const REASONS = {
-  off: reason({ kind: 'OFF' }),
-  target: reason({ kind: 'TARGET_MATCH' }),
-  fallthrough: reason({ kind: 'FALLTHROUGH' }),
-  fallthroughRollout: reason({ kind: 'FALLTHROUGH', inRollout: true }),
-  malformed: reason({ kind: 'ERROR', errorKind: 'MALFORMED_FLAG' }),
-};
+const OFF = reason({ kind: 'OFF' });
+const TARGET_MATCH = reason({ kind: 'TARGET_MATCH' });
+const FALLTHROUGH = reason({ kind: 'FALLTHROUGH' });
+const FALLTHROUGH_ROLLOUT = reason({ kind: 'FALLTHROUGH', inRollout: true });
 
 /** The outcome of a broken path through a flag; evaluate() answers it with the caller's default. */
-export const MALFORMED: Detail = Object.freeze({ value: null, variationIndex: null, reason: REASONS.malformed });
+export const MALFORMED: Detail = Object.freeze({ value: null, variationIndex: null, reason: reason({ kind: 'ERROR', errorKind: 'MALFORMED_FLAG' }) });
 
 export interface PreparedClause {
   readonly attribute: string;
@@ -75,99 +72,81 @@ type Segments = ReadonlyMap<string, PreparedSegment>;
  */
 const intern = (name: string): string => Object.keys({ [name]: 0 })[0] ?? name;
 
-function outcome(flag: Flag, at: unknown, why: Reason): Detail {
-  const variations = flag.variations;
-  const index = at as number;
-  if (!Number.isInteger(index) || index < 0 || index >= variations.length) return MALFORMED;
-  return Object.freeze({ value: variations[index] as JsonValue, variationIndex: index, reason: why });
+function outcome(flag: Flag, index: number, why: Reason): Detail {
+  if (!Number.isInteger(index) || index < 0 || index >= flag.variations.length) return MALFORMED;
+  return Object.freeze({ value: flag.variations[index]!, variationIndex: index, reason: why });
 }
 
-function fixedServe(fixed: Detail): PreparedServe {
-  return { fixed, bucketBy: '', seed: null, thresholds: [], outcomes: [] };
-}
+const fixedServe = (fixed: Detail): PreparedServe => ({ fixed, bucketBy: '', seed: null, thresholds: [], outcomes: [] });
 
 /** Cumulative weights, or null when they cannot be a rollout over these variations. */
-function thresholdsOf(weights: readonly unknown[], variationCount: number): number[] | null {
-  if (weights.length === 0 || weights.length > variationCount) return null;
+function thresholdsOf(weights: readonly number[], variationCount: number): number[] | null {
+  // Pushed one by one, not mapped: map() builds a holey array, which the evaluator then reads more slowly.
   const thresholds: number[] = [];
   let total = 0;
   for (const w of weights) {
-    if (!Number.isInteger(w) || (w as number) < 0) return null;
-    thresholds.push((total += w as number));
+    if (!Number.isInteger(w) || w < 0) return null;
+    thresholds.push((total += w));
   }
-  return total === BUCKETS ? thresholds : null;
+  return total === BUCKETS && weights.length <= variationCount ? thresholds : null;
 }
 
+// The structural guard (guard.ts) has checked the shapes: a serve with `rollout` has a string `bucketBy`
+// and an array of `weights`, one without has a numeric `variation`.
 function prepareServe(flag: Flag, serve: Serve, fixedWhy: Reason, rolloutWhy: Reason): PreparedServe {
-  if ('rollout' in serve && typeof serve.rollout === 'object' && serve.rollout !== null) {
-    const { bucketBy, weights } = serve.rollout;
-    const thresholds = Array.isArray(weights) ? thresholdsOf(weights, flag.variations.length) : null;
-    if (thresholds === null || typeof bucketBy !== 'string') return fixedServe(MALFORMED);
-    const seed = typeof flag.seed === 'string' && flag.seed !== '' ? flag.seed : flag.key;
-    return {
-      fixed: null,
-      bucketBy: intern(bucketBy),
-      seed: bucketSeed(seed),
-      thresholds,
-      outcomes: thresholds.map((_, i) => outcome(flag, i, rolloutWhy)),
-    };
-  }
-  return fixedServe(outcome(flag, (serve as { variation?: unknown }).variation, fixedWhy));
+  const rollout = (serve as { rollout?: Rollout }).rollout;
+  if (rollout === undefined) return fixedServe(outcome(flag, (serve as { variation: number }).variation, fixedWhy));
+  const { bucketBy, weights } = rollout;
+  const thresholds = thresholdsOf(weights, flag.variations.length);
+  if (thresholds === null) return fixedServe(MALFORMED);
+  return {
+    fixed: null,
+    bucketBy: intern(bucketBy),
+    seed: bucketSeed(flag.seed || flag.key),
+    thresholds,
+    outcomes: thresholds.map((_, i) => outcome(flag, i, rolloutWhy)),
+  };
 }
 
 function prepareClause(clause: Clause, segments: Segments | null): PreparedClause {
+  const { attribute, op, values } = clause;
   const negate = clause.negate === true;
-  if (clause.op === 'segmentMatch') {
-    // Segment rules may not name segments (validation refuses it): no cycles to chase, so never a match.
-    const named = segments === null ? null : clause.values.map((k) => (typeof k === 'string' ? segments.get(k) : undefined));
-    return { attribute: clause.attribute, negate, test: null, segments: named };
-  }
-  return { attribute: intern(clause.attribute), negate, test: compileTest(clause.op, clause.values), segments: null };
+  if (op !== 'segmentMatch') return { attribute: intern(attribute), negate, test: compileTest(op, values), segments: null };
+  // Segment rules may not name segments (validation refuses it): no cycles to chase, so never a match.
+  return { attribute, negate, test: null, segments: segments && values.map((k) => segments.get(k as string)) };
 }
 
+const strings = (list: readonly unknown[]): string[] => list.filter((k): k is string => typeof k === 'string');
+
 export function prepareSegment(segment: Segment): PreparedSegment {
-  const keys = (list: readonly unknown[]) => new Set(list.filter((k): k is string => typeof k === 'string'));
   return {
     raw: segment,
-    included: keys(segment.included),
-    excluded: keys(segment.excluded),
+    included: new Set(strings(segment.included)),
+    excluded: new Set(strings(segment.excluded)),
     rules: segment.rules.map((rule) => rule.clauses.map((c) => prepareClause(c, null))),
   };
 }
 
 /** The keys of the segments a flag's rules name. */
-export function segmentKeysOf(flag: Flag): string[] {
-  const keys = new Set<string>();
-  for (const rule of flag.rules) {
-    for (const clause of rule.clauses) {
-      if (clause.op !== 'segmentMatch') continue;
-      for (const value of clause.values) if (typeof value === 'string') keys.add(value);
-    }
-  }
-  return [...keys];
-}
+export const segmentKeysOf = (flag: Flag): string[] => [
+  ...new Set(flag.rules.flatMap((rule) => rule.clauses.flatMap((c) => (c.op === 'segmentMatch' ? strings(c.values) : [])))),
+];
 
 export function prepareFlag(flag: Flag, segments: Segments): PreparedFlag {
   const targets = new Map<string, Detail>();
   for (const target of flag.targets) {
-    const hit = outcome(flag, target.variation, REASONS.target);
-    for (const key of target.values) if (typeof key === 'string' && !targets.has(key)) targets.set(key, hit);
+    const hit = outcome(flag, target.variation, TARGET_MATCH);
+    for (const key of strings(target.values)) if (!targets.has(key)) targets.set(key, hit);
   }
-  const rules = flag.rules.map((rule, ruleIndex): PreparedRule => {
-    const ruleId = rule.id;
-    return {
-      clauses: rule.clauses.map((c) => prepareClause(c, segments)),
-      serve: prepareServe(
-        flag,
-        rule.serve,
-        reason({ kind: 'RULE_MATCH', ruleId, ruleIndex }),
-        reason({ kind: 'RULE_MATCH', ruleId, ruleIndex, inRollout: true }),
-      ),
-    };
-  });
-  const fallthrough = prepareServe(flag, flag.fallthrough, REASONS.fallthrough, REASONS.fallthroughRollout);
+  const rules = flag.rules.map(
+    ({ id: ruleId, clauses, serve }, ruleIndex): PreparedRule => ({
+      clauses: clauses.map((c) => prepareClause(c, segments)),
+      serve: prepareServe(flag, serve, reason({ kind: 'RULE_MATCH', ruleId, ruleIndex }), reason({ kind: 'RULE_MATCH', ruleId, ruleIndex, inRollout: true })),
+    }),
+  );
+  const fallthrough = prepareServe(flag, flag.fallthrough, FALLTHROUGH, FALLTHROUGH_ROLLOUT);
   let constant: Detail | null = null;
-  if (flag.on !== true) constant = outcome(flag, flag.offVariation, REASONS.off);
+  if (flag.on !== true) constant = outcome(flag, flag.offVariation, OFF);
   else if (targets.size === 0 && rules.length === 0) constant = fallthrough.fixed;
   return { raw: flag, segmentKeys: segmentKeysOf(flag), constant, targets, rules, fallthrough };
 }

@@ -28,10 +28,13 @@ export type StreamEventType = StreamEvent['type'];
  */
 export const HEARTBEAT_PREFIX = 'hb';
 
+/** Client keys are public: browsers send them as `?key=`. (A separate name, so browsers bundle it alone.) */
+export const CLIENT_KEY_PREFIX = 'fsc_';
+
 /** Keys are sent as `Authorization: <key>` or `Authorization: Bearer <key>`; browsers use `?key=`. */
 export const KEY_PREFIX = {
   admin: 'fsa_',
   server: 'fss_',
-  client: 'fsc_',
+  client: CLIENT_KEY_PREFIX,
   hook: 'fsh_',
 } as const;

@@ -92,18 +92,16 @@ export class FlagSync {
     return this.#apply({ type: 'put', data: snapshot } as StreamEvent, 'server');
   }
 
-  /** One SSE event as received: its type and its data text. */
+  /** One SSE event as received: its type and its data text. Types other than put, patch and delete are refused. */
   receive(type: string, data: string): SyncResult {
-    if (type !== 'put' && type !== 'patch' && type !== 'delete') return { ok: false, problem: `unknown event type ${JSON.stringify(type)}` };
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
     } catch {
-      return { ok: false, problem: `${type} event data is not JSON` };
+      return { ok: false, problem: `${type} event: not JSON` };
     }
-    if (type === 'put') return this.put(parsed);
     // A patch has no base without a put from this server: the bootstrap may describe another lineage.
-    if (this.#source !== 'server') return { ok: false, problem: `${type} event before any put` };
+    if (type !== 'put' && this.#source !== 'server') return { ok: false, problem: `${type} event before any put` };
     return this.#apply({ type, data: parsed } as StreamEvent, 'server');
   }
 
@@ -176,7 +174,7 @@ export class FlagSync {
     try {
       after = applyEvent(base, event);
     } catch (error) {
-      return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+      return { ok: false, problem: String(error) };
     }
     if (after === base) return UNCHANGED;
     this.#state = after;

@@ -1,0 +1,70 @@
+// Stand-ins for the browser APIs the SDK touches (EventSource, fetch, localStorage), so the client's rules
+// can be specified in node, fast and deterministically. The real thing runs in test/browser/.
+import type { Flag, Snapshot } from '@flagstaff/core/evaluate';
+
+/** An EventSource the test drives: open(), emit() and fail() play the server's part. */
+export class FakeEventSource {
+  static instances: FakeEventSource[] = [];
+  onopen: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  closed = false;
+  readonly #listeners = new Map<string, ((event: { data: string }) => void)[]>();
+
+  constructor(readonly url: string) {
+    FakeEventSource.instances.push(this);
+  }
+
+  static get latest(): FakeEventSource {
+    return FakeEventSource.instances.at(-1)!;
+  }
+
+  addEventListener(type: string, listener: (event: { data: string }) => void): void {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  open(): this {
+    this.onopen?.();
+    return this;
+  }
+
+  emit(type: string, data: unknown): this {
+    for (const listener of this.#listeners.get(type) ?? []) listener({ data: typeof data === 'string' ? data : JSON.stringify(data) });
+    return this;
+  }
+
+  fail(): void {
+    this.onerror?.();
+  }
+}
+
+/** A localStorage over a Map. */
+export class MemoryStore {
+  readonly items = new Map<string, string>();
+  getItem = (key: string) => this.items.get(key) ?? null;
+  setItem = (key: string, value: string) => void this.items.set(key, value);
+  removeItem = (key: string) => void this.items.delete(key);
+}
+
+export function flag(key: string, fields: Partial<Flag> = {}): Flag {
+  return {
+    key,
+    version: 1,
+    kind: 'boolean',
+    on: true,
+    variations: [false, true],
+    offVariation: 0,
+    targets: [],
+    rules: [],
+    fallthrough: { variation: 1 },
+    clientSide: true,
+    ...fields,
+  };
+}
+
+export function snapshot(version: number, ...flags: Flag[]): Snapshot {
+  return { version, flags: Object.fromEntries(flags.map((f) => [f.key, f])), segments: {} };
+}

@@ -1,0 +1,66 @@
+// The size budget of the browser SDK (DESIGN.md, "Budgets"): the published entry, bundled as an
+// application's bundler would (minified ESM for browsers), gzipped. It runs in node: no browser needed.
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const KiB = 1024;
+
+/**
+ * DESIGN.md asks for 5 KiB. After a size pass on core and the SDK the bundle is ~6.3 KiB gzipped, and what
+ * remains is the evaluator, the sync rules and the client themselves (docs/sdk-browser.md, "Size"). So this
+ * ceiling is today's figure plus a little room: it stops growth, and comes down towards DESIGN_BUDGET.
+ */
+const CEILING = 6.5 * KiB;
+const DESIGN_BUDGET = 5 * KiB;
+
+async function measure(specifier: string): Promise<{ gzip: number; raw: number; inputs: string[] }> {
+  const result = await build({
+    stdin: { contents: `export * from '${specifier}';`, resolveDir: REPO, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+  });
+  const code = result.outputFiles[0]!.contents;
+  const inputs = Object.keys((result.metafile as Metafile).inputs).map((path) => path.replace(/^(\.\.\/)+/, ''));
+  return { gzip: gzipSync(code, { level: 9 }).length, raw: code.length, inputs };
+}
+
+describe('the browser bundle', () => {
+  let sdk: Awaited<ReturnType<typeof measure>>;
+
+  beforeAll(async () => {
+    sdk = await measure('@flagstaff/browser');
+    console.info(
+      `@flagstaff/browser: ${sdk.raw} B minified, ${sdk.gzip} B gzipped (${(sdk.gzip / KiB).toFixed(2)} KiB; ` +
+        `ceiling ${CEILING / KiB} KiB, DESIGN.md budget ${DESIGN_BUDGET / KiB} KiB)`,
+    );
+  });
+
+  it(`stays under its ${CEILING / KiB} KiB gzip ceiling`, () => {
+    expect(sdk.gzip).toBeLessThanOrEqual(CEILING);
+  });
+
+  it('holds the evaluator, the sync rules and the client only: no validation, no zod, no OpenFeature', () => {
+    const pulled = sdk.inputs.filter((path) => /zod|validate|schema|openfeature|murmurhash|node:/i.test(path));
+    expect(pulled).toEqual([]);
+    expect(sdk.inputs).toEqual(expect.arrayContaining(['core/dist/evaluate.js', 'core/dist/sync.js', 'sdk-browser/dist/client.js']));
+  });
+
+  it("takes core's browser stand-ins for its server-only fast paths (package.json \"browser\")", () => {
+    expect(sdk.inputs).toEqual(expect.arrayContaining(['core/dist/bucket-from.browser.js', 'core/dist/single-value.browser.js']));
+    expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/bucket-from.js']));
+    expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/single-value.js']));
+  });
+
+  it('ships the OpenFeature provider as a separate entry that brings the web SDK along', async () => {
+    const provider = await measure('@flagstaff/browser/openfeature');
+    console.info(`@flagstaff/browser/openfeature (with @openfeature/web-sdk): ${provider.gzip} B gzipped`);
+    expect(provider.inputs.some((path) => path.includes('@openfeature/web-sdk'))).toBe(true);
+  });
+});
