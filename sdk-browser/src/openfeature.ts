@@ -11,24 +11,9 @@ import {
   type Provider,
   type ResolutionDetails,
 } from '@openfeature/web-sdk';
-import type { Context, ErrorKind, JsonValue, Reason } from '@flagstaff/core/evaluate';
+import type { Context, ErrorKind, JsonValue } from '@flagstaff/core/evaluate';
+import { OPENFEATURE_ERROR_CODES, openFeatureReason } from '@flagstaff/core/openfeature';
 import { FlagsClient, type ClientOptions } from './client.js';
-
-const ERROR_CODES: Record<ErrorKind, ErrorCode> = {
-  FLAG_NOT_FOUND: ErrorCode.FLAG_NOT_FOUND,
-  WRONG_TYPE: ErrorCode.TYPE_MISMATCH,
-  CLIENT_NOT_READY: ErrorCode.PROVIDER_NOT_READY,
-  MALFORMED_FLAG: ErrorCode.PARSE_ERROR,
-  EXCEPTION: ErrorCode.GENERAL,
-};
-
-/** Flagstaff's reason as OpenFeature's: a percentage rollout that decided is a SPLIT. */
-function openFeatureReason(reason: Reason): string {
-  if (reason.kind === 'OFF') return StandardResolutionReasons.DISABLED;
-  if (reason.inRollout === true) return StandardResolutionReasons.SPLIT;
-  if (reason.kind === 'FALLTHROUGH') return StandardResolutionReasons.DEFAULT;
-  return StandardResolutionReasons.TARGETING_MATCH;
-}
 
 /** OpenFeature names the user `targetingKey`; Flagstaff's contexts call it `key`. */
 function flagstaffContext(context: EvaluationContext | undefined): Context {
@@ -104,7 +89,7 @@ export class FlagstaffWebProvider implements Provider {
     if (reason.ruleId !== undefined) flagMetadata.ruleId = reason.ruleId;
     if (reason.kind === 'ERROR') {
       const errorKind = reason.errorKind ?? 'EXCEPTION';
-      return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: ERROR_CODES[errorKind], errorMessage: errorKind, flagMetadata };
+      return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: OPENFEATURE_ERROR_CODES[errorKind] as ErrorCode, errorMessage: errorKind, flagMetadata };
     }
     const { state } = this.client.status();
     return {

@@ -10,37 +10,14 @@ import {
   type Provider,
   type ResolutionDetails,
 } from '@openfeature/server-sdk';
-import type { Context, ErrorKind, JsonValue, Reason } from '@flagstaff/core/evaluate';
+import type { Context, ErrorKind, JsonValue } from '@flagstaff/core/evaluate';
+import { OPENFEATURE_ERROR_CODES, openFeatureReason } from '@flagstaff/core/openfeature';
 import { FlagsClient, type ClientStatus, type FlagDetail } from './client.js';
 import type { ClientOptions } from './options.js';
 
 export interface ProviderOptions {
   /** How long initialize() waits for the first flags (OpenFeature's READY); default 5000. */
   readyTimeoutMs?: number;
-}
-
-const ERROR_CODES: Record<ErrorKind, ErrorCode> = {
-  FLAG_NOT_FOUND: ErrorCode.FLAG_NOT_FOUND,
-  WRONG_TYPE: ErrorCode.TYPE_MISMATCH,
-  CLIENT_NOT_READY: ErrorCode.PROVIDER_NOT_READY,
-  MALFORMED_FLAG: ErrorCode.PARSE_ERROR,
-  EXCEPTION: ErrorCode.GENERAL,
-};
-
-/** Flagstaff's reason as OpenFeature's: a percentage rollout that decided is a SPLIT. */
-export function openFeatureReason(reason: Reason): string {
-  switch (reason.kind) {
-    case 'OFF':
-      return StandardResolutionReasons.DISABLED;
-    case 'TARGET_MATCH':
-      return StandardResolutionReasons.TARGETING_MATCH;
-    case 'RULE_MATCH':
-      return reason.inRollout === true ? StandardResolutionReasons.SPLIT : StandardResolutionReasons.TARGETING_MATCH;
-    case 'FALLTHROUGH':
-      return reason.inRollout === true ? StandardResolutionReasons.SPLIT : StandardResolutionReasons.DEFAULT;
-    default:
-      return StandardResolutionReasons.ERROR;
-  }
 }
 
 /** OpenFeature names the user `targetingKey`; Flagstaff's contexts call it `key`. */
@@ -116,7 +93,7 @@ export class FlagstaffProvider implements Provider {
     if (reason.inRollout !== undefined) flagMetadata.inRollout = reason.inRollout;
     if (reason.kind === 'ERROR') {
       const errorKind = reason.errorKind ?? 'EXCEPTION';
-      return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: ERROR_CODES[errorKind], errorMessage: errorKind, flagMetadata };
+      return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: OPENFEATURE_ERROR_CODES[errorKind] as ErrorCode, errorMessage: errorKind, flagMetadata };
     }
     return {
       value: detail.value as T,

@@ -10,6 +10,7 @@ import {
   type JsonValue,
   type PreparedSnapshot,
 } from '@flagstaff/core';
+import { openFeatureReason } from '@flagstaff/core/openfeature';
 
 export type OfrepErrorCode = 'PARSE_ERROR' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'GENERAL' | 'FLAG_NOT_FOUND';
 
@@ -66,22 +67,6 @@ export function contextOf(body: unknown): Context {
   return checked.value;
 }
 
-/** Core reasons in OpenFeature's words. */
-export function reasonOf(detail: EvaluationDetail, flag: Flag): string {
-  switch (detail.reason.kind) {
-    case 'OFF':
-      return 'DISABLED';
-    case 'TARGET_MATCH':
-    case 'RULE_MATCH':
-      return 'TARGETING_MATCH';
-    case 'FALLTHROUGH':
-      if (detail.reason.inRollout) return 'SPLIT';
-      return flag.targets.length === 0 && flag.rules.length === 0 ? 'STATIC' : 'DEFAULT';
-    default:
-      return 'ERROR';
-  }
-}
-
 /** The rollout that decided `detail`, if one did. */
 function decidingRollout(detail: EvaluationDetail, flag: Flag) {
   if (!detail.reason.inRollout) return undefined;
@@ -116,7 +101,7 @@ export function evaluateForOfrep(
   }
   const metadata: OfrepSuccess['metadata'] = { flagVersion: flag.version };
   if (detail.reason.ruleId !== undefined) metadata.ruleId = detail.reason.ruleId;
-  return { key, value: detail.value, reason: reasonOf(detail, flag), variant: String(detail.variationIndex), metadata };
+  return { key, value: detail.value, reason: openFeatureReason(detail.reason, flag.targets.length === 0 && flag.rules.length === 0), variant: String(detail.variationIndex), metadata };
 }
 
 /** Bulk results depend on the environment version, the audience and the context: so does their ETag. */
