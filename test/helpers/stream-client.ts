@@ -22,6 +22,8 @@ export interface StreamWatcher {
   readonly regressions: ReceivedEvent[];
   /** How many times a stream was opened (first connection included). */
   readonly opens: number;
+  /** How many connections succeeded, eventsource's own reconnections included. */
+  readonly connections: number;
   close(): void;
 }
 
@@ -46,6 +48,7 @@ export function watchStream(baseUrl: string, key: string, options: WatchOptions 
     regressions: [] as ReceivedEvent[],
     state: null as PreparedSnapshot | null,
     opens: 0,
+    connections: 0,
     version: () => watcher.state?.version ?? -1,
     checksum: () => (watcher.state ? snapshotChecksum(watcher.state.raw) : null),
     close: () => {
@@ -67,6 +70,7 @@ export function watchStream(baseUrl: string, key: string, options: WatchOptions 
       },
     });
     source = es;
+    es.addEventListener('open', () => void watcher.connections++);
     for (const type of ['put', 'patch', 'delete'] as const) {
       es.addEventListener(type, (message) => {
         const event: ReceivedEvent = { type, id: message.lastEventId, data: JSON.parse(message.data) };
