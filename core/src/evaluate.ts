@@ -7,6 +7,7 @@
 import { bucketInput, bucketWith } from './bucket.js';
 import type { Context, EvaluationDetail, JsonValue, Reason } from './model.js';
 import { MALFORMED, type Detail, type PreparedClause, type PreparedFlag, type PreparedSegment, type PreparedServe } from './prepare.js';
+import { readAttribute, testValue } from './clause-inline.js';
 import type { PreparedSnapshot } from './snapshot.js';
 
 const EMPTY_CONTEXT: object = Object.freeze({});
@@ -60,16 +61,15 @@ function clauseMatches(clause: PreparedClause, context: object, key: string | un
     }
     return member !== clause.negate;
   }
-  const test = clause.test;
-  if (test === null) return false;
-  const value = read(context, clause.attribute);
+  if (clause.test === null) return false;
+  const value = readAttribute(context, clause.attribute, clause.site);
   // A clause on a missing attribute does not match, negated or not (as in LaunchDarkly).
   if (value === undefined || value === null) return false;
   let matched = false;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length && !matched; i++) matched = test(value[i]);
+    for (let i = 0; i < value.length && !matched; i++) matched = testValue(clause, value[i]);
   } else {
-    matched = test(value);
+    matched = testValue(clause, value);
   }
   return matched !== clause.negate && isOwn(context, clause.attribute);
 }

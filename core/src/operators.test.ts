@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Operator } from './model.js';
 import { compilePattern, compileTest, MAX_REGEX_LENGTH } from './operators.js';
+import type { PreparedClause } from './prepare.js';
+import { inlineClause, testValue } from './clause-inline.js';
 
 type Row = [op: Operator, values: unknown[], attribute: unknown, matches: boolean];
 
@@ -78,8 +80,7 @@ describe('compileTest', () => {
     expect(test!(attribute)).toBe(matches);
   });
 
-  // Each clause value twice: the same answers, by the general form that browsers use for every clause
-  // (a clause of one value takes single-value.ts's written-out test on servers).
+  // Each clause value twice: the same answers from two operands as from one.
   it.each(rows)('%s %j on %j → %s, by the general form', (op, values, attribute, matches) => {
     expect(compileTest(op, [...values, ...values])!(attribute)).toBe(matches);
   });
@@ -89,6 +90,30 @@ describe('compileTest', () => {
     expect(compileTest('segmentMatch', ['beta'])).toBeNull();
     expect(compileTest('__proto__', [])).toBeNull();
     expect(compileTest('toString', [])).toBeNull();
+  });
+});
+
+// Servers test the common clauses by clause-inline.ts's written-out forms; browsers by compileTest alone.
+describe('testValue, written out for servers', () => {
+  const clause = (op: string, values: unknown[]): PreparedClause => {
+    const [kind, operand] = inlineClause(op, values);
+    return { attribute: 'a', negate: false, kind, operand, site: 0, test: compileTest(op, values), segments: null };
+  };
+
+  it.each(rows)('%s %j on %j → %s', (op, values, attribute, matches) => {
+    expect(testValue(clause(op, values), attribute)).toBe(matches);
+  });
+
+  it.each(rows)('%s %j on %j → %s, each clause value twice', (op, values, attribute, matches) => {
+    expect(testValue(clause(op, [...values, ...values]), attribute)).toBe(matches);
+  });
+
+  it('writes out the common clauses and leaves the rest to the compiled test', () => {
+    expect(inlineClause('in', ['ZA', 'NG'])).toEqual([expect.any(Number), ['ZA', 'NG']]);
+    expect(inlineClause('in', Array.from({ length: 100 }, (_, i) => i))[1]).toBeInstanceOf(Set);
+    expect(inlineClause('endsWith', ['@example.com'])).toEqual([expect.any(Number), '@example.com']);
+    expect(inlineClause('endsWith', ['@a.test', '@b.test'])[0]).toBe(0);
+    expect(inlineClause('semverLt', ['2.0.0'])[0]).toBe(0);
   });
 });
 

@@ -2,7 +2,6 @@
 // into a test of ONE attribute value against all of a clause's values. Missing attributes, arrays and
 // `negate` are the evaluator's business, so every test only answers "does this value match?".
 import { compareSemver, parseSemver } from './semver.js';
-import { singleValueTest } from './single-value.js';
 import { epochMs } from './time.js';
 
 export type ValueTest = (value: unknown) => boolean;
@@ -11,7 +10,7 @@ export type ValueTest = (value: unknown) => boolean;
 export const MAX_REGEX_LENGTH = 500;
 
 /** Past this many values an `in` list is looked up in a Set; below it, a scan is faster. */
-const SET_THRESHOLD = 16;
+export const SET_THRESHOLD = 16;
 
 /** Reads a value as an operator's operand, or undefined when the operator cannot use it. */
 type Operand<T> = (value: unknown) => T | undefined;
@@ -77,13 +76,10 @@ export function compileTest(op: string, values: readonly unknown[]): ValueTest |
   if (!Object.hasOwn(OPERATORS, op)) return null;
   const [valueOf, attributeOf, test] = OPERATORS[op]!;
   const operands = values.map(valueOf).filter((v) => v !== undefined);
-  return (
-    (operands.length === 1 ? singleValueTest(op, operands[0]) : undefined) ??
-    ((raw) => {
-      const a = attributeOf(raw);
-      if (a === undefined) return false;
-      for (let i = 0; i < operands.length; i++) if (test(a, operands[i])) return true;
-      return false;
-    })
-  );
+  return (raw) => {
+    const a = attributeOf(raw);
+    if (a === undefined) return false;
+    for (let i = 0; i < operands.length; i++) if (test(a, operands[i])) return true;
+    return false;
+  };
 }

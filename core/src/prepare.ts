@@ -7,6 +7,7 @@
 import { BUCKETS, bucketSeed, type BucketSeed } from './bucket.js';
 import type { Clause, EvaluationDetail, Flag, JsonValue, Reason, Rollout, Segment, Serve } from './model.js';
 import { compileTest, type ValueTest } from './operators.js';
+import { inlineClause, readSite } from './clause-inline.js';
 
 export type Detail = Readonly<EvaluationDetail<JsonValue>>;
 
@@ -23,6 +24,11 @@ export const MALFORMED: Detail = Object.freeze({ value: null, variationIndex: nu
 export interface PreparedClause {
   readonly attribute: string;
   readonly negate: boolean;
+  /** How clause-inline.ts's testValue tests one attribute value (written out on servers), and its operand. */
+  readonly kind: number;
+  readonly operand: unknown;
+  /** Where clause-inline.ts's readAttribute reads the attribute (its own inline cache on servers). */
+  readonly site: number;
   /** Tests one attribute value; null when nothing can match (an operator this version does not know). */
   readonly test: ValueTest | null;
   /** For `segmentMatch`: the named segments, undefined where unknown. Null for every other operator. */
@@ -111,9 +117,13 @@ function prepareServe(flag: Flag, serve: Serve, fixedWhy: Reason, rolloutWhy: Re
 function prepareClause(clause: Clause, segments: Segments | null): PreparedClause {
   const { attribute, op, values } = clause;
   const negate = clause.negate === true;
-  if (op !== 'segmentMatch') return { attribute: intern(attribute), negate, test: compileTest(op, values), segments: null };
+  if (op !== 'segmentMatch') {
+    const [kind, operand] = inlineClause(op, values);
+    const name = intern(attribute);
+    return { attribute: name, negate, kind, operand, site: readSite(name), test: compileTest(op, values), segments: null };
+  }
   // Segment rules may not name segments (validation refuses it): no cycles to chase, so never a match.
-  return { attribute, negate, test: null, segments: segments && values.map((k) => segments.get(k as string)) };
+  return { attribute, negate, kind: 0, operand: null, site: 0, test: null, segments: segments && values.map((k) => segments.get(k as string)) };
 }
 
 const strings = (list: readonly unknown[]): string[] => list.filter((k): k is string => typeof k === 'string');

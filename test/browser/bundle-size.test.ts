@@ -53,9 +53,9 @@ describe('the browser bundle', () => {
   });
 
   it("takes core's browser stand-ins for its server-only fast paths (package.json \"browser\")", () => {
-    expect(sdk.inputs).toEqual(expect.arrayContaining(['core/dist/bucket-from.browser.js', 'core/dist/single-value.browser.js']));
+    expect(sdk.inputs).toEqual(expect.arrayContaining(['core/dist/bucket-from.browser.js', 'core/dist/clause-inline.browser.js']));
     expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/bucket-from.js']));
-    expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/single-value.js']));
+    expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/clause-inline.js']));
   });
 
   it('ships the OpenFeature provider as a separate entry that brings the web SDK along', async () => {
