@@ -51,9 +51,12 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 /** Admin tokens need enough entropy to be stored as a plain SHA-256 (REFERENCE.md, "Security"). */
 export const MIN_TOKEN_SECRET_LENGTH = 22;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
+/**
+ * Reads integer variables from `env`: unset or empty gives the fallback; anything else outside
+ * [min, max] is added to `problems` (so that every bad variable is reported at once) and gives the fallback.
+ */
+export function integerReader(env: NodeJS.ProcessEnv, problems: string[]) {
+  return (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]?.trim();
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
@@ -63,6 +66,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     return value;
   };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = integerReader(env, problems);
 
   const logLevel = (env.FLAGSTAFF_LOG_LEVEL?.trim() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {

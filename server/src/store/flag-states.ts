@@ -12,13 +12,18 @@ import { checkVersion, type Tx, type Writer } from './write.js';
 
 const STATE_FIELDS = ['on', 'offVariation', 'targets', 'rules', 'fallthrough'] as const;
 
-const inputOf = (row: FlagStateRow): FlagStateInput => ({
+/** The fields of a stored state that a write may change. */
+export const stateInputOf = (row: FlagStateInput): FlagStateInput => ({
   on: row.on,
   offVariation: row.offVariation,
   targets: row.targets,
   rules: row.rules,
   fallthrough: row.fallthrough,
 });
+
+/** Whether two states would serve alike: every changeable field equal. */
+export const sameState = (a: FlagStateInput, b: FlagStateInput): boolean =>
+  STATE_FIELDS.every((field) => JSON.stringify(a[field]) === JSON.stringify(b[field]));
 
 function requireState(db: Db, flagId: number, envId: number, what: string): FlagStateRow {
   const row = db
@@ -73,6 +78,8 @@ export function updateFlagState(
   envKey: string,
   next: (current: FlagStateInput) => FlagStateInput,
   ifMatch?: number,
+  /** The audit action: an alert's kill or restore names itself (`flag_state.kill`, …). */
+  action = 'flag_state.update',
 ): FlagState {
   const flag = requireFlag(tx.db, flagKey);
   const env = requireEnv(tx.db, envKey);
@@ -81,19 +88,11 @@ export function updateFlagState(
   checkVersion(current.version, ifMatch, `flag "${flagKey}" in ${envKey}`);
 
   // The state is validated as SDKs will receive it: the whole wire flag, against this env's segments.
-  const proposed = toWireFlag(flag, { ...next(inputOf(current)), version: current.version + 1 });
+  const proposed = toWireFlag(flag, { ...next(stateInputOf(current)), version: current.version + 1 });
   const checked = validateFlag(proposed, { segmentKeys: segmentKeysOf(tx.db, env.id) });
   if (!checked.ok) throw validationFailed(checked.issues);
-  const state: FlagStateInput = {
-    on: checked.value.on,
-    offVariation: checked.value.offVariation,
-    targets: checked.value.targets,
-    rules: checked.value.rules,
-    fallthrough: checked.value.fallthrough,
-  };
-  if (STATE_FIELDS.every((field) => JSON.stringify(state[field]) === JSON.stringify(current[field]))) {
-    return toFlagState(current);
-  }
+  const state = stateInputOf(checked.value);
+  if (sameState(state, current)) return toFlagState(current);
 
   const updated = tx.db
     .update(flagStates)
@@ -103,7 +102,7 @@ export function updateFlagState(
     .get()!;
   tx.change(env, 'flag', flag.key, toWireFlag(flag, updated));
   tx.audit({
-    action: 'flag_state.update',
+    action,
     env: env.key,
     resource: { kind: 'flag', key: flag.key },
     before: toFlagState(current),

@@ -4,16 +4,15 @@
 // of the alerts that want the flag off; when the last one resolves, onResolve decides: `keep` leaves the
 // flag as it is, `restore` puts back the state from before — only if nobody changed the flag since.
 import { and, eq } from 'drizzle-orm';
-import { validateFlag } from '@flagstaff/core';
 import type { KillTarget } from '../alerts/kill-rules.js';
 import { rolledBack } from '../alerts/rollback.js';
 import type { RolloutPlans } from '../alerts/rollout-plans.js';
-import { validationFailed } from '../errors.js';
 import type { EnvRow } from './environments.js';
-import { findFlag, segmentKeysOf } from './flags.js';
+import { sameState, stateInputOf, updateFlagState } from './flag-states.js';
+import { findFlag } from './flags.js';
 import type { FlagStateInput } from './resources.js';
 import { flagStates, killLatches } from './schema.js';
-import { toFlagState, toWireFlag, type FlagRow, type FlagStateRow } from './wire.js';
+import { toFlagState, type FlagRow, type FlagStateRow } from './wire.js';
 import type { Tx } from './write.js';
 
 export type Outcome =
@@ -44,39 +43,12 @@ export interface KillContext {
 
 type LatchRow = typeof killLatches.$inferSelect;
 
-const STATE_FIELDS = ['on', 'offVariation', 'targets', 'rules', 'fallthrough'] as const;
-
-const inputOf = (row: FlagStateRow): FlagStateInput => ({
-  on: row.on,
-  offVariation: row.offVariation,
-  targets: row.targets,
-  rules: row.rules,
-  fallthrough: row.fallthrough,
-});
-
-const sameState = (a: FlagStateInput, b: FlagStateInput) => STATE_FIELDS.every((f) => JSON.stringify(a[f]) === JSON.stringify(b[f]));
-
 function stateOf(tx: Tx, flag: FlagRow, env: EnvRow): FlagStateRow | undefined {
   return tx.db
     .select()
     .from(flagStates)
     .where(and(eq(flagStates.flagId, flag.id), eq(flagStates.envId, env.id)))
     .get();
-}
-
-/** The same write an admin PATCH makes: validated as SDKs will get it, versioned, streamed, audited. */
-function writeState(tx: Tx, flag: FlagRow, env: EnvRow, current: FlagStateRow, next: FlagStateInput, action: string): FlagStateRow {
-  const checked = validateFlag(toWireFlag(flag, { ...next, version: current.version + 1 }), { segmentKeys: segmentKeysOf(tx.db, env.id) });
-  if (!checked.ok) throw validationFailed(checked.issues);
-  const updated = tx.db
-    .update(flagStates)
-    .set({ ...next, version: current.version + 1, updatedAt: tx.now })
-    .where(and(eq(flagStates.flagId, flag.id), eq(flagStates.envId, env.id)))
-    .returning()
-    .get()!;
-  tx.change(env, 'flag', flag.key, toWireFlag(flag, updated));
-  tx.audit({ action, env: env.key, resource: { kind: 'flag', key: flag.key }, before: toFlagState(current), after: toFlagState(updated) });
-  return updated;
 }
 
 function latchOf(tx: Tx, env: EnvRow, flagKey: string): LatchRow | undefined {
@@ -111,11 +83,12 @@ export function killFlag(ctx: KillContext, { flag: flagKey, rule }: KillTarget):
     return { ...base, outcome: 'held', ...withPlan(`already ${latch.action === 'off' ? 'off' : 'rolled back'} by an earlier alert`) };
   }
 
-  const before = inputOf(current);
+  const before = stateInputOf(current);
   const next = rule.action === 'off' ? { ...before, on: false } : rolledBack(before);
   if (sameState(before, next)) return { ...base, outcome: 'unchanged', ...withPlan() };
 
-  const updated = writeState(tx, flag, env, current, next, rule.action === 'off' ? 'flag_state.kill' : 'flag_state.rollback');
+  // The same write an admin PATCH makes: validated as SDKs will get it, versioned, streamed, audited.
+  const updated = updateFlagState(tx, flag.key, env.key, () => next, current.version, rule.action === 'off' ? 'flag_state.kill' : 'flag_state.rollback');
   const latchValues = {
     ruleId: rule.id,
     action: rule.action,
@@ -181,6 +154,6 @@ function release(ctx: KillContext, latch: LatchRow): ActionOutcome {
       `the flag was changed after the kill (version ${latch.killedVersion} → ${current.version}): a person's change is never overwritten`,
     );
   }
-  writeState(tx, flag, env, current, latch.before as FlagStateInput, 'flag_state.restore');
+  updateFlagState(tx, flag.key, env.key, () => latch.before as FlagStateInput, current.version, 'flag_state.restore');
   return { ...base, outcome: 'restored' };
 }

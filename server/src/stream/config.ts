@@ -1,6 +1,6 @@
 // Streaming settings from environment variables (documented in docs/protocol.md, "Server settings").
 // Defaults fit one instance serving tens of thousands of SDKs; a bad value stops the server at start-up.
-import { ConfigError } from '../config.js';
+import { ConfigError, integerReader } from '../config.js';
 import { HUB_DEFAULTS } from './hub.js';
 
 export interface StreamConfig {
@@ -27,16 +27,7 @@ export const STREAM_CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: stri
 
 export function loadStreamConfig(env: NodeJS.ProcessEnv = process.env): StreamConfig {
   const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
+  const int = integerReader(env, problems);
   const config: StreamConfig = {
     logCapacity: int('FLAGSTAFF_STREAM_LOG_SIZE', HUB_DEFAULTS.logCapacity, 1, 1_000_000),
     retryMs: int('FLAGSTAFF_STREAM_RETRY_MS', HUB_DEFAULTS.retryMs, 100, 600_000),
