@@ -12,13 +12,14 @@
 // fan-out that every change pays.
 //
 //   npx tsc -b && node test/bench/kill-switch.bench.mjs [--clients 1000] [--rounds 20] [--procs 2]
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startBenchServer } from './server-process.mjs';
 
 const BUDGET_P99_MS = 250;
 const FLAG = 'new-checkout';
@@ -169,37 +170,8 @@ async function runBench() {
   }
 }
 
-async function startServer(dir, token) {
-  const MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FLAGSTAFF_') && k !== 'REDIS_URL')),
-    FLAGSTAFF_PORT: '0',
-    FLAGSTAFF_DB: join(dir, 'flagstaff.db'),
-    FLAGSTAFF_ADMIN_TOKEN: token,
-    FLAGSTAFF_LOG_LEVEL: 'warn',
-    FLAGSTAFF_RATE_LIMIT: '0',
-  };
-  const proc = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
-  proc.stderr.setEncoding('utf8').on('data', (chunk) => (out += chunk));
-  const port = await new Promise((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${out}`)));
-    const poll = setInterval(() => {
-      const listening = /"msg":"listening".*?"port":(\d+)/.exec(out);
-      if (listening) {
-        clearInterval(poll);
-        resolve(Number(listening[1]));
-      }
-    }, 20);
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((resolve) => proc.once('exit', resolve));
-    },
-  };
+function startServer(dir, token) {
+  return startBenchServer({ dir, token });
 }
 
 /** A child process holding `count` SDK clients. */

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startBenchServer } from './server-process.mjs';
 
 const BUDGET_P99_MS = 250;
 const BUDGET_KIB_PER_CONNECTION = 16;
@@ -32,7 +33,6 @@ const { values } = parseArgs({
 });
 const COUNTS = values.clients.split(',').map(Number);
 const CHANGES = Number(values.changes);
-const MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./stream-server-probe.mjs', import.meta.url));
 const CLIENTS = fileURLToPath(new URL('./stream-clients.mjs', import.meta.url));
 const TOKEN = `fsa_${randomBytes(24).toString('base64url')}`;
@@ -40,52 +40,30 @@ const now = () => performance.timeOrigin + performance.now();
 
 /** The server, with every file descriptor the hard limit allows (each stream is a socket). */
 async function startServer(dir) {
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FLAGSTAFF_') && k !== 'REDIS_URL')),
-    FLAGSTAFF_PORT: '0',
-    FLAGSTAFF_DB: join(dir, 'flagstaff.db'),
-    FLAGSTAFF_ADMIN_TOKEN: TOKEN,
-    FLAGSTAFF_LOG_LEVEL: 'warn',
-    FLAGSTAFF_RATE_LIMIT: '0',
-    FLAGSTAFF_STREAM_MAX_CLIENTS: '1000000',
-    FLAGSTAFF_STREAM_MAX_NEW_PER_SEC: '1000000',
-    NODE_OPTIONS: `--expose-gc --import=${PROBE}`,
-  };
   // BENCH_SERVER_NODE_ARGS: more node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const proc = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', process.execPath, ...nodeArgs, MAIN], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  proc.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
-  proc.stderr.setEncoding('utf8').on('data', (chunk) => (err += chunk));
-  const port = await new Promise((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`the server exited with ${code}:\n${out}${err}`)));
-    const poll = setInterval(() => {
-      const listening = /"msg":"listening".*?"port":(\d+)/.exec(out);
-      if (listening) {
-        clearInterval(poll);
-        resolve(Number(listening[1]));
-      }
-    }, 20);
+  const server = await startBenchServer({
+    dir,
+    token: TOKEN,
+    nodeArgs,
+    raiseFileLimit: true,
+    env: {
+      FLAGSTAFF_STREAM_MAX_CLIENTS: '1000000',
+      FLAGSTAFF_STREAM_MAX_NEW_PER_SEC: '1000000',
+      NODE_OPTIONS: `--expose-gc --import=${PROBE}`,
+    },
   });
   return {
-    url: `http://127.0.0.1:${port}`,
-    proc,
+    ...server,
     /** GC, then the server's memory (stream-server-probe.mjs). */
     async memory() {
-      const seen = err.split('flagstaff-probe ').length;
-      proc.kill('SIGUSR2');
-      while (err.split('flagstaff-probe ').length === seen || !err.split('flagstaff-probe ')[seen].includes('\n')) {
+      const seen = server.stderr().split('flagstaff-probe ').length;
+      server.proc.kill('SIGUSR2');
+      const probed = () => server.stderr().split('flagstaff-probe ');
+      while (probed().length === seen || !probed()[seen].includes('\n')) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      return JSON.parse(err.split('flagstaff-probe ')[seen].split('\n')[0]);
-    },
-    async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((resolve) => proc.once('exit', resolve));
+      return JSON.parse(probed()[seen].split('\n')[0]);
     },
   };
 }
