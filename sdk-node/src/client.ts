@@ -86,7 +86,7 @@ export class FlagsClient {
 
   /** Whether the flag serves `true` to this context; false for anything else (off, unknown, not boolean). */
   isEnabled(flagKey: string, context?: Context): boolean {
-    return this.#index.evaluate<boolean>(flagKey, context as Context, false).value === true;
+    return this.#index.isEnabled(flagKey, context as Context);
   }
 
   /** The flag's value for this context, or `defaultValue` when the flag is unknown or of another type. */

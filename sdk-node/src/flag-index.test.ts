@@ -95,6 +95,53 @@ describe('FlagIndex: usage counts', () => {
     expect(index.drain().flags).toEqual([{ key: 'unknown-late', variation: null, count: 1 }]);
   });
 
+  describe("isEnabled's path for a flag that serves one value to everyone", () => {
+    const ruled = booleanFlag('ruled', true, { rules: [{ id: 'za', clauses: [{ attribute: 'country', op: 'in', values: ['ZA'] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } });
+    const string = { ...booleanFlag('text'), kind: 'string' as const, variations: ['x', 'y'] };
+    const flags = [booleanFlag('on'), booleanFlag('off', false), ruled, string];
+
+    it('answers as evaluate() does, and counts each answer against the variation served', () => {
+      const { index } = indexOver(prepareSnapshot(snapshot(flags)));
+      const asked = ['on', 'on', 'off', 'text', 'missing', 'ruled'].map((key) => index.isEnabled(key, { country: 'ZA' }));
+      expect(asked).toEqual([true, true, false, false, false, true]);
+      for (const key of ['on', 'off', 'text', 'missing', 'ruled']) {
+        expect(index.isEnabled(key, { country: 'ZA' })).toBe(index.evaluate(key, { country: 'ZA' }, false).value === true);
+      }
+      // Each key above was asked once more by isEnabled and once by evaluate.
+      expect(index.drain().flags).toEqual([
+        { key: 'on', variation: 1, count: 4 },
+        { key: 'off', variation: 0, count: 3 },
+        { key: 'ruled', variation: 1, count: 3 },
+        // A string flag asked as a boolean serves the default (false), counted as such.
+        { key: 'text', variation: null, count: 3 },
+        { key: 'missing', variation: null, count: 3 },
+      ]);
+    });
+
+    it('counts against the variation served at the time, across a flip inside the window', () => {
+      const { index, apply } = indexOver(prepareSnapshot(snapshot(flags)));
+      for (let i = 0; i < 3; i++) index.isEnabled('on', {});
+      apply({ type: 'patch', data: { version: 2, kind: 'flag', key: 'on', value: { ...booleanFlag('on', false), version: 2 } } });
+      expect(index.isEnabled('on', {})).toBe(false);
+      apply({ type: 'patch', data: { version: 3, kind: 'flag', key: 'on', value: { ...ruled, key: 'on', version: 3 } } });
+      expect(index.isEnabled('on', { country: 'ZA' })).toBe(true);
+      apply({ type: 'delete', data: { version: 4, kind: 'flag', key: 'on' } });
+      expect(index.isEnabled('on', {})).toBe(false);
+      expect(index.drain().flags).toEqual([
+        { key: 'on', variation: null, count: 1 },
+        { key: 'on', variation: 0, count: 1 },
+        { key: 'on', variation: 1, count: 4 },
+      ]);
+      expect(index.drain().flags).toEqual([]);
+    });
+
+    it('counts nothing when usage is off', () => {
+      const { index } = indexOver(prepareSnapshot(snapshot(flags)), false);
+      expect(index.isEnabled('on', {})).toBe(true);
+      expect(index.drain().flags).toEqual([]);
+    });
+  });
+
   it('counts nothing when usage is off', () => {
     const { index } = indexOver(prepareSnapshot(snapshot()), false);
     index.evaluate('a', {}, false);

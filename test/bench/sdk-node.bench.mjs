@@ -5,7 +5,7 @@
 // wall clock beside: on a shared machine the wall clock also counts other processes' turns on the CPU.
 // Output follows test/bench/run.mjs: one figure a line, with its budget and verdict; exit 1 when OVER.
 //
-//   npx tsc -b sdk-node && node test/bench/sdk-node.bench.mjs [--batches 21] [--calls 200000]
+//   npx tsc -b sdk-node && node test/bench/sdk-node.bench.mjs [--batches 21] [--batch-ms 50]
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
@@ -13,9 +13,14 @@ import { parseArgs } from 'node:util';
 import { isEnabled as coreIsEnabled, prepareSnapshot } from '@flagstaff/core/evaluate';
 import { createClient } from '@flagstaff/node';
 
-const { values } = parseArgs({ options: { batches: { type: 'string', default: '21' }, calls: { type: 'string', default: '200000' } } });
+const { values } = parseArgs({ options: { batches: { type: 'string', default: '21' }, 'batch-ms': { type: 'string', default: '50' } } });
 const BATCHES = Number(values.batches);
-const CALLS = Number(values.calls);
+/**
+ * How long one batch lasts, about: each variant makes as many calls as fill it. Batches of a few
+ * milliseconds measure the CPU clock's granularity and the JIT's background threads (process.cpuUsage
+ * counts every thread of the process) more than the SDK.
+ */
+const BATCH_MS = Number(values['batch-ms']);
 
 const flag = (key, state) => ({
   key, version: 1, kind: 'boolean', variations: [false, true], offVariation: 0, targets: [], rules: [], clientSide: false, ...state,
@@ -67,14 +72,19 @@ function batchRunner(name, evaluateOnce) {
     let hits = 0;
     for (let i = 0; i < calls; i++) if (evaluateOnce(contexts[i & 1023])) hits++;
     return hits;`);
+  // Calibration: 100,000 calls to start the JIT, 100,000 timed, then the calls that fill BATCH_MS.
+  loop(evaluateOnce, contexts, 100_000);
+  const started = performance.now();
+  loop(evaluateOnce, contexts, 100_000);
+  const calls = Math.max(1_000, Math.round((BATCH_MS * 100_000) / Math.max(performance.now() - started, 0.01)));
   return () => {
     const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
-    const hits = loop(evaluateOnce, contexts, CALLS);
-    const wall = Number(process.hrtime.bigint() - started) / CALLS;
+    const hits = loop(evaluateOnce, contexts, calls);
+    const wall = Number(process.hrtime.bigint() - started) / calls;
     const cpu = process.cpuUsage(cpuBefore);
     if (hits < 0) console.log(hits); // keeps the loop's result alive
-    return { cpu: ((cpu.user + cpu.system) * 1_000) / CALLS, wall };
+    return { cpu: ((cpu.user + cpu.system) * 1_000) / calls, wall };
   };
 }
 
@@ -132,7 +142,7 @@ for (const [key, label, budget] of [['simply-on', 'simply-on flag', 25], ['two-r
   line(`  core isEnabled, ${label}`, m.core);
 }
 
-console.log(`@flagstaff/node: ${BATCHES} batches × ${CALLS} calls, variants interleaved, CPU time per call (node ${process.version}, load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
+console.log(`@flagstaff/node: ${BATCHES} batches of ~${BATCH_MS} ms, variants interleaved, CPU time per call (node ${process.version}, load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
 for (const text of lines) console.log(text);
 
 await withUsage.close();
