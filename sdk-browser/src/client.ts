@@ -5,7 +5,7 @@ import { CLIENT_KEY_PREFIX, evaluate, type Context, type EvaluationDetail, type 
 import { FlagSync, type FlagSource, type SyncError, type SyncResult, type SyncStatus } from '@flagstaff/core/sync';
 import { fromValues, isValues, type FlagValues } from './values.js';
 import { defaultStore, readSnapshot, writeSnapshot, type SnapshotStore } from './storage.js';
-import { startStream } from './stream.js';
+import { startStream, type StreamStarter } from './stream.js';
 
 export interface ClientOptions {
   /** The Flagstaff server, e.g. `https://flags.example.com`. */
@@ -26,6 +26,8 @@ export interface ClientOptions {
   reconnect?: { baseMs?: number; maxMs?: number; resetAfterMs?: number };
   /** No event or heartbeat for this long means the stream is dead; default 45 s (the server beats every 15 s). */
   heartbeatTimeoutMs?: number;
+  /** Starts the connection to the server in place of the tab's own stream, e.g. `shareAcrossTabs()` from `@flagstaff/browser/tabs`. */
+  stream?: StreamStarter;
 }
 
 /** The type a flag call returns, from its default: `'Welcome'` asks for a string, `0` for a number. */
@@ -62,7 +64,7 @@ export class FlagsClient {
   #phase: SyncStatus['state'];
 
   constructor(options: ClientOptions) {
-    const { url, clientKey, context, bootstrap, cache, offline, reconnect = {}, heartbeatTimeoutMs } = options ?? {};
+    const { url, clientKey, context, bootstrap, cache, offline, reconnect = {}, heartbeatTimeoutMs, stream = startStream } = options ?? {};
     const key = String(clientKey);
     const store = cache === false ? null : (cache ?? defaultStore());
     const sync = (this.#sync = new FlagSync(offline === true));
@@ -80,10 +82,10 @@ export class FlagsClient {
       if (cached !== undefined && !sync.bootstrap(cached).ok) this.#save(undefined);
     }
     if (offline === true) this.#update();
-    else this.#connect(url, key, reconnect, heartbeatTimeoutMs);
+    else this.#connect(url, key, reconnect, heartbeatTimeoutMs, stream);
   }
 
-  #connect(url: string, key: string, reconnect: NonNullable<ClientOptions['reconnect']>, heartbeatTimeoutMs?: number): void {
+  #connect(url: string, key: string, reconnect: NonNullable<ClientOptions['reconnect']>, heartbeatTimeoutMs: number | undefined, stream: StreamStarter): void {
     let base: string;
     try {
       base = new URL(url).href.replace(/\/+$/, '');
@@ -104,7 +106,7 @@ export class FlagsClient {
       },
       heartbeatTimeoutMs: positive(heartbeatTimeoutMs, 45_000),
     };
-    this.#stop = startStream(base, key, this.#sync, settings, {
+    this.#stop = stream(base, key, this.#sync, settings, {
       apply: (update) => this.#apply(update),
       report: (error, refused) => this.#report(error, refused),
       changed: () => this.#update(),

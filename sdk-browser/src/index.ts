@@ -1,5 +1,6 @@
-// @flagstaff/browser: the browser SDK. The OpenFeature provider is a separate entry,
-// `@flagstaff/browser/openfeature`, so that applications without OpenFeature never load it.
+// @flagstaff/browser: the browser SDK. The OpenFeature provider (`@flagstaff/browser/openfeature`) and the
+// stream shared across tabs (`@flagstaff/browser/tabs`) are separate entries, so that applications without
+// them never load them.
 export { createClient, FlagsClient, type ClientEvents, type ClientOptions, type FlagDetail, type Widen } from './client.js';
 export type { SnapshotStore } from './storage.js';
 export type { FlagValues } from './values.js';

@@ -24,8 +24,14 @@ export interface StreamHooks {
   changed(): void;
 }
 
+/** What the stream drives: the client's FlagSync, or a stand-in that also passes on what it hears (tabs.ts). */
+export type StreamSync = Pick<FlagSync, 'resumeVersion' | 'receive' | 'put' | 'heartbeat' | 'channel' | 'fail'>;
+
+/** How a client keeps its FlagSync current: `startStream`, or another transport given as the `stream` option. */
+export type StreamStarter = (base: string, key: string, sync: FlagSync, settings: StreamSettings, hooks: StreamHooks) => () => void;
+
 /** Connects at once; returns the function that stops for good. */
-export function startStream(base: string, key: string, sync: FlagSync, settings: StreamSettings, hooks: StreamHooks): () => void {
+export function startStream(base: string, key: string, sync: StreamSync, settings: StreamSettings, hooks: StreamHooks): () => void {
   const backoff = new Backoff(settings.reconnect);
   const url = (path: string) => `${base}/sdk/v1/${path}?key=${encodeURIComponent(key)}`;
   let source: EventSource | null = null;

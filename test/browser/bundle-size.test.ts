@@ -15,10 +15,12 @@ const KiB = 1024;
  */
 const CEILING = 6.5 * KiB;
 const DESIGN_BUDGET = 5 * KiB;
+/** What `@flagstaff/browser/tabs` adds to an application that has the main entry: today's figure plus room. */
+const TABS_CEILING = 1 * KiB;
 
-async function measure(specifier: string): Promise<{ gzip: number; raw: number; inputs: string[] }> {
+async function measure(...specifiers: string[]): Promise<{ gzip: number; raw: number; inputs: string[] }> {
   const result = await build({
-    stdin: { contents: `export * from '${specifier}';`, resolveDir: REPO, loader: 'js' },
+    stdin: { contents: specifiers.map((specifier) => `export * from '${specifier}';`).join('\n'), resolveDir: REPO, loader: 'js' },
     bundle: true,
     minify: true,
     format: 'esm',
@@ -62,5 +64,12 @@ describe('the browser bundle', () => {
     const provider = await measure('@flagstaff/browser/openfeature');
     console.info(`@flagstaff/browser/openfeature (with @openfeature/web-sdk): ${provider.gzip} B gzipped`);
     expect(provider.inputs.some((path) => path.includes('@openfeature/web-sdk'))).toBe(true);
+  });
+
+  it(`ships the stream shared across tabs as a separate entry, at most ${TABS_CEILING} B on top of the main one`, async () => {
+    const [both, alone] = await Promise.all([measure('@flagstaff/browser', '@flagstaff/browser/tabs'), measure('@flagstaff/browser/tabs')]);
+    console.info(`@flagstaff/browser/tabs: ${both.gzip - sdk.gzip} B gzipped on top of @flagstaff/browser (${alone.gzip} B bundled alone)`);
+    expect(both.gzip - sdk.gzip).toBeLessThanOrEqual(TABS_CEILING);
+    expect(sdk.inputs).not.toContain('sdk-browser/dist/tabs.js');
   });
 });

@@ -26,12 +26,12 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * A package entry bundled as an application would ship it: minified ESM for browsers, resolved through the
+ * Package entries bundled as an application would ship them: minified ESM for browsers, resolved through the
  * package's `exports` (so the published dist/, which `tsc -b` builds), with nothing kept external.
  */
-export async function bundle(specifier: string): Promise<string> {
+export async function bundle(...specifiers: string[]): Promise<string> {
   const result = await build({
-    stdin: { contents: `export * from '${specifier}';`, resolveDir: REPO, loader: 'js' },
+    stdin: { contents: specifiers.map((specifier) => `export * from '${specifier}';`).join('\n'), resolveDir: REPO, loader: 'js' },
     bundle: true,
     minify: true,
     format: 'esm',

@@ -68,3 +68,49 @@ export function flag(key: string, fields: Partial<Flag> = {}): Flag {
 export function snapshot(version: number, ...flags: Flag[]): Snapshot {
   return { version, flags: Object.fromEntries(flags.map((f) => [f.key, f])), segments: {} };
 }
+
+/**
+ * The Web Locks API for the tabs of one fake browser (every client of the test process): exclusive locks,
+ * granted in the order asked, held until the callback's promise settles; a request still waiting can be
+ * aborted through its signal.
+ */
+export class FakeLockManager {
+  readonly #held = new Set<string>();
+  readonly #waiting = new Map<string, (() => void)[]>();
+
+  async request(name: string, options: { signal?: AbortSignal }, callback: () => unknown): Promise<unknown> {
+    await this.#acquire(name, options.signal);
+    try {
+      return await callback();
+    } finally {
+      this.#release(name);
+    }
+  }
+
+  #acquire(name: string, signal: AbortSignal | undefined): Promise<void> {
+    if (!this.#held.has(name)) {
+      this.#held.add(name);
+      return Promise.resolve();
+    }
+    const queue = this.#waiting.get(name) ?? [];
+    this.#waiting.set(name, queue);
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      const abort = () => {
+        queue.splice(queue.indexOf(grant), 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      queue.push(grant);
+    });
+  }
+
+  #release(name: string): void {
+    const next = this.#waiting.get(name)?.shift();
+    if (next) next();
+    else this.#held.delete(name);
+  }
+}
