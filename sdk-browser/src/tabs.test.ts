@@ -146,6 +146,30 @@ describe('changing leader', () => {
 });
 
 describe('the channel', () => {
+  it('goes stale when the leader falls silent without a freeze event (Firefox, Safari), and ready when it answers again', async () => {
+    // A leader that holds the lock and answers hellos until it is suspended, as a tab whose browser stops it.
+    let suspended = false;
+    void (navigator.locks as unknown as FakeLockManager).request(CHANNEL, {}, () => new Promise(() => {}));
+    const leader = new BroadcastChannel(CHANNEL);
+    leader.onmessage = ({ data }) => {
+      if (suspended || data.kind !== 'hello') return;
+      leader.postMessage({ v: 1, kind: 'snapshot', snapshot: snapshot(5, flag('a')) });
+      leader.postMessage({ v: 1, kind: 'channel', up: true, at: Date.now() });
+    };
+    try {
+      const follower = tab({ heartbeatTimeoutMs: 150 });
+      await vi.waitFor(() => expect(follower.status()).toMatchObject({ state: 'ready', version: 5 }));
+      suspended = true;
+      await vi.waitFor(() => expect(follower.status()).toMatchObject({ state: 'stale', version: 5 }));
+      expect(follower.isEnabled('a')).toBe(true);
+      suspended = false;
+      await vi.waitFor(() => expect(follower.status().state).toBe('ready'));
+      expect(FakeEventSource.instances).toHaveLength(0);
+    } finally {
+      leader.close();
+    }
+  });
+
   it('ignores what is not a message of its protocol version, and applies what is', async () => {
     tab();
     const follower = tab();

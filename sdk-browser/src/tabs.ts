@@ -115,6 +115,8 @@ function startSharedStream(base: string, key: string, sync: FlagSync, settings: 
   let queued: AbortController | null = null;
   /** Stops the stream and releases the lock; null unless this tab leads. */
   let resign: (() => void) | null = null;
+  /** A follower's watchdog: silence from the leader for the heartbeat timeout. */
+  let silence: ReturnType<typeof setTimeout> | undefined;
 
   const post = (message: TabMessage) => {
     try {
@@ -126,8 +128,24 @@ function startSharedStream(base: string, key: string, sync: FlagSync, settings: 
 
   const channelState = (): TabMessage => ({ kind: 'channel', up: working.size > 0, at: sync.status().staleSince?.getTime() ?? Date.now() });
 
+  /**
+   * A leader passes on at least the server's heartbeats (every 15 s), so silence for the heartbeat timeout
+   * means it is suspended without a `freeze` event (Firefox, Safari) or gone: the flags held go stale, and
+   * the follower asks again, until a leader answers.
+   */
+  function watch(): void {
+    clearTimeout(silence);
+    silence = setTimeout(() => {
+      sync.channel(LEADER, false, Date.now());
+      hooks.changed();
+      post({ kind: 'hello' });
+      watch();
+    }, settings.heartbeatTimeoutMs);
+  }
+
   /** Queues for the lock, and meanwhile follows whoever holds it; asks the leader for its state at once. */
   function join(): void {
+    watch();
     const request = (queued = new AbortController());
     locks
       .request(name, { signal: request.signal }, () => {
@@ -144,6 +162,7 @@ function startSharedStream(base: string, key: string, sync: FlagSync, settings: 
   /** This tab holds the lock (until `release`): it connects, resuming from the version it holds. */
   function lead(release: () => void): void {
     queued = null;
+    clearTimeout(silence);
     sync.channel(LEADER, false, Date.now());
     hooks.changed();
     const stop = startStream(base, key, passingOn(sync, post, working), settings, {
@@ -200,6 +219,7 @@ function startSharedStream(base: string, key: string, sync: FlagSync, settings: 
 
   /** Gives up the lock, or the place in its queue. */
   function leave(): void {
+    clearTimeout(silence);
     queued?.abort();
     queued = null;
     resign?.();
@@ -223,6 +243,8 @@ function startSharedStream(base: string, key: string, sync: FlagSync, settings: 
     if (resign !== null) {
       if (message.kind === 'hello') answer();
     } else if (queued !== null) {
+      // Another follower's hello says nothing of the leader.
+      if (message.kind !== 'hello') watch();
       follow(message);
     }
     // Otherwise this tab left (it is frozen): it asks for the state again when it resumes.
