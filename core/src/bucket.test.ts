@@ -4,16 +4,7 @@ import { BUCKETS, bucketInput, bucketOf, bucketSeed, bucketWith } from './bucket
 import { bucketFrom } from './bucket-from.js';
 import { bucketFrom as bucketFromInBrowsers } from './bucket-from.browser.js';
 import { murmur3, murmur3From, murmur3Prefix } from './murmur3.js';
-
-/** mulberry32: a small seeded generator, so a failure names an input that can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './testing/random.js';
 
 // Code units drawn from every UTF-8 width and from the surrogate range, paired and lone.
 const RANGES: [number, number][] = [
@@ -44,7 +35,7 @@ function randomString(next: () => number): string {
 
 describe('murmur3', () => {
   it('equals the murmurhash package (v3, UTF-8) over 100,000 random strings, non-ASCII and lone surrogates included', () => {
-    const next = random(20261123);
+    const next = mulberry32(20261123);
     let nonAscii = 0;
     let loneSurrogates = 0;
     const mismatches: string[] = [];
@@ -62,7 +53,7 @@ describe('murmur3', () => {
   });
 
   it('continues from a hashed prefix (a seed and ":") exactly as if hashing the whole string', () => {
-    const next = random(7);
+    const next = mulberry32(7);
     const mismatches: string[] = [];
     for (let i = 0; i < 20_000; i++) {
       // As bucketing uses it: the prefix ends with ":", never inside a surrogate pair.
@@ -77,7 +68,7 @@ describe('murmur3', () => {
     ['the fast path for servers', bucketFrom],
     ['the general path for browsers', bucketFromInBrowsers],
   ])('buckets ASCII values (%s) as the package does, after prefixes of every alignment', (_, bucketFrom) => {
-    const next = random(11);
+    const next = mulberry32(11);
     const mismatches: string[] = [];
     for (let i = 0; i < 20_000; i++) {
       const prefix = `${'s'.repeat(i % 4)}:`;
@@ -98,7 +89,7 @@ describe('murmur3', () => {
 
 describe('bucketOf', () => {
   it('is murmur3_x86_32(utf8(seed + ":" + value), 0) % 100000', () => {
-    const next = random(99);
+    const next = mulberry32(99);
     const mismatches: string[] = [];
     for (let i = 0; i < 20_000; i++) {
       const seed = randomString(next);

@@ -8,15 +8,10 @@ import type { Clause, Context, Flag, JsonValue, Segment, Serve } from './model.j
 import { OPERATORS } from './model.js';
 import { twoWayRollout } from './rollout.js';
 import { prepareSnapshot, type PreparedSnapshot } from './snapshot.js';
+import { mulberry32 } from './testing/random.js';
 
-/** mulberry32: small, fast, seeded. */
 function random(seed: number) {
-  const next = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;
   return { next, int, pick };
