@@ -105,7 +105,7 @@ describe('FlagIndex: usage counts', () => {
       const asked = ['on', 'on', 'off', 'text', 'missing', 'ruled'].map((key) => index.isEnabled(key, { country: 'ZA' }));
       expect(asked).toEqual([true, true, false, false, false, true]);
       for (const key of ['on', 'off', 'text', 'missing', 'ruled']) {
-        expect(index.isEnabled(key, { country: 'ZA' })).toBe(index.evaluate(key, { country: 'ZA' }, false).value === true);
+        expect(index.isEnabled(key, { country: 'ZA' })).toBe(index.evaluate<boolean>(key, { country: 'ZA' }, false).value === true);
       }
       // Each key above was asked once more by isEnabled and once by evaluate.
       expect(index.drain().flags).toEqual([
