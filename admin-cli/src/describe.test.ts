@@ -59,6 +59,16 @@ describe('summariseChange (the audit CHANGE column)', () => {
 
   it('says created and deleted', () => {
     expect(summariseChange(undefined, { key: 'x' })).toBe('created');
+    expect(summariseChange(undefined, { key: 'x' }, 'flag.create')).toBe('created');
     expect(summariseChange({ key: 'x' }, undefined)).toBe('deleted');
+  });
+
+  it('shows a refused webhook request as what happened to it, not as created', () => {
+    const after = { provider: 'alertmanager', status: 401, why: 'wrong hook secret' };
+    expect(summariseChange(undefined, after, 'hook.rejected')).toBe('rejected 401: wrong hook secret');
+  });
+
+  it('says created only for a .create action', () => {
+    expect(summariseChange(undefined, { status: 'ok', count: 2, detail: { x: 1 } }, 'alert.received')).toBe('status: "ok", count: 2');
   });
 });

@@ -51,6 +51,21 @@ describe('Output', () => {
     expect(human.err()).toBe('error: the rules are invalid\n  - rules[0].clauses[0].op: unknown operator "equals"\n');
     expect(human.out()).toBe('');
 
+    const summarised = fakeIo();
+    const issues = [
+      { path: 'steps[1]', message: 'steps must increase: 25 % comes after 50 %' },
+      { path: 'steps[2]', message: 'steps must increase: 10 % comes after 25 %' },
+    ];
+    new Output(summarised, { json: false, colour: true }).error(
+      new ServerRefusal(400, 'validation_failed', 'steps[1]: steps must increase: 25 % comes after 50 % (and 1 more)', { issues }),
+    );
+    // The message only restates the first issue: each issue is printed once, under a heading.
+    expect(summarised.err()).toBe(
+      'error: the server refused the request as invalid:\n' +
+        '  - steps[1]: steps must increase: 25 % comes after 50 %\n' +
+        '  - steps[2]: steps must increase: 10 % comes after 25 %\n',
+    );
+
     const script = fakeIo();
     new Output(script, { json: true, colour: true }).error(new UsageError('bad percentage', 'use 0-100'));
     expect(JSON.parse(script.err())).toEqual({ error: { code: 'usage', message: 'bad percentage', exitCode: 2 } });

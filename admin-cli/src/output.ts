@@ -101,8 +101,13 @@ export class Output {
       this.#io.stderr.write(`${JSON.stringify(body)}\n`);
       return;
     }
-    this.#io.stderr.write(`${this.errStyle.red('error:')} ${error.message}\n`);
-    for (const issue of validationIssues(error)) this.#io.stderr.write(`  - ${issue.path}: ${issue.message}\n`);
+    const issues = validationIssues(error);
+    // The server's message of a validation error is its first issue ("path: message (and N more)"): with the
+    // issues listed under it, that one would be read twice.
+    const restated = issues.some((issue) => repeats(error.message, issue));
+    const message = restated ? 'the server refused the request as invalid:' : error.message;
+    this.#io.stderr.write(`${this.errStyle.red('error:')} ${message}\n`);
+    for (const issue of issues) this.#io.stderr.write(`  - ${issue.path}: ${issue.message}\n`);
     if (error.hint) this.#io.stderr.write(`${this.errStyle.dim('hint:')} ${error.hint}\n`);
   }
 }
@@ -116,4 +121,9 @@ function validationIssues(error: CliError): { path: string; message: string }[] 
     path: String(issue?.path ?? '(body)') || '(body)',
     message: String(issue?.message ?? ''),
   }));
+}
+
+function repeats(message: string, issue: { path: string; message: string }): boolean {
+  const said = [`${issue.path}: ${issue.message}`, issue.message];
+  return said.some((text) => message === text || message.startsWith(`${text} (and `));
 }

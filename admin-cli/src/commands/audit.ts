@@ -58,7 +58,7 @@ export function registerAudit(program: Command, io: Io): void {
             entry.action,
             entry.env ?? '',
             entry.resource.key,
-            summariseChange(entry.before, entry.after),
+            summariseChange(entry.before, entry.after, entry.action),
             entry.reason ?? '',
           ]),
         );
@@ -71,8 +71,10 @@ export function registerAudit(program: Command, io: Io): void {
  * they do not fit on a line. An audit entry holds one state without the flag's variations, so a rollout is
  * shown by variation index.
  */
-export function summariseChange(before: unknown, after: unknown): string {
-  if (before === undefined && after !== undefined) return 'created';
+export function summariseChange(before: unknown, after: unknown, action = ''): string {
+  // A refused webhook request records what happened to it, not a resource that came to be.
+  if (action === 'hook.rejected' && isRecord(after)) return `rejected ${String(after.status)}: ${String(after.why)}`;
+  if (before === undefined && after !== undefined) return action === '' || action.endsWith('.create') ? 'created' : describeRecord(after);
   if (after === undefined && before !== undefined) return 'deleted';
   if (!isRecord(before) || !isRecord(after)) return '';
   const ignored = new Set(['version', 'updatedAt', 'createdAt']);
@@ -83,6 +85,17 @@ export function summariseChange(before: unknown, after: unknown): string {
     .map((field) => {
       const [from, to] = [inline(before[field]), inline(after[field])];
       return from !== undefined && to !== undefined ? `${field}: ${from}→${to}` : field;
+    })
+    .join(', ');
+}
+
+/** An entry that records one value and no change of it: its short fields, `field: value, …`. */
+function describeRecord(value: unknown): string {
+  if (!isRecord(value)) return inline(value) ?? '';
+  return Object.entries(value)
+    .flatMap(([field, inner]) => {
+      const text = inline(inner);
+      return text === undefined ? [] : [`${field}: ${text}`];
     })
     .join(', ');
 }

@@ -52,12 +52,13 @@ export function registerFlagsAsCode(program: Command, io: Io): void {
       const { file, dryRun } = ctx.options;
       const document = await parseDocument(await readInput(io, file), file === '-' ? 'stdin' : file);
       const api = await ctx.api();
-      const server = await serverState(api, document);
+      const server = await serverState(api);
       const plan = planChanges(document, server);
-      if (plan.problems.length) {
-        const problems = plan.problems.map((problem) => `  - ${problem}`).join('\n');
-        throw new PlanRefused(`${file === '-' ? 'stdin' : file} cannot be applied:\n${problems}`);
+      const source = file === '-' ? 'stdin' : file;
+      if (plan.invalid.length) {
+        throw new UsageError(`${source} is not valid; nothing was changed:\n${bulleted(plan.invalid)}`, 'fix the file and run apply again (see docs/cli.md, "Flags as code")');
       }
+      if (plan.problems.length) throw new PlanRefused(`${source} cannot be applied:\n${bulleted(plan.problems)}`);
       const { printPlan, describeOutcome } = await import('../flags-as-code/render.js');
       if (!ctx.out.json) printPlan(ctx.out, plan);
       const counts = summarise(plan);
@@ -76,9 +77,12 @@ export function registerFlagsAsCode(program: Command, io: Io): void {
       ctx.out.result({ plan: planJson(plan), counts, applied: true, outcomes: outcomes.map(outcomeJson) }, () => undefined);
       const refused = outcomes.filter((outcome) => outcome.status !== 'applied');
       if (refused.length) {
+        const conflicts = refused.some((outcome) => outcome.status === 'conflict');
         throw new ApplyIncomplete(
           `${refused.length} of ${outcomes.length} changes were not applied`,
-          'a conflict means someone changed it after the plan was made: run apply again to see the new plan',
+          conflicts
+            ? 'a conflict means someone changed it after the plan was made: run apply again to see the new plan'
+            : 'the ✓ steps were applied; fix what the server refused, then run apply again to see what is left',
         );
       }
       if (!ctx.out.json) ctx.out.line(`Applied ${outcomes.length} change${outcomes.length === 1 ? '' : 's'}.`);
@@ -90,12 +94,14 @@ async function segmentsOf(api: AdminApi, envs: string[]): Promise<Record<string,
   return Object.fromEntries(envs.map((env, index) => [env, lists[index]!.segments]));
 }
 
-async function serverState(api: AdminApi, document: FlagsDocument): Promise<ServerState> {
+async function serverState(api: AdminApi): Promise<ServerState> {
   const [{ environments }, { flags }] = await Promise.all([api.listEnvironments(), api.listFlags({ archived: 'all' })]);
   const known = environments.map((env) => env.key);
-  const segmentEnvs = Object.keys(document.segments ?? {}).filter((env) => known.includes(env));
-  return { environments: known, flags, segments: await segmentsOf(api, segmentEnvs) };
+  // Every environment's segments, not only the file's: a flag's segmentMatch may name one the file leaves out.
+  return { environments: known, flags, segments: await segmentsOf(api, known) };
 }
+
+const bulleted = (lines: string[]) => lines.map((line) => `  - ${line}`).join('\n');
 
 /** The environments a plan changes. A flag definition is shared, so updating one touches them all. */
 function envsTouched(plan: Plan, environments: string[]): string[] {

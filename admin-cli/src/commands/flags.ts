@@ -1,13 +1,49 @@
-// `flagstaff flags list|get|create|archive|unarchive|set-rules`: the flag definitions shared by every
+// `flagstaff flags list|get|create|update|archive|unarchive|set-rules`: the flag definitions shared by every
 // environment, and the rules file of one environment.
 import type { FlagKind } from '@flagstaff/core';
 import { type Command, Option } from 'commander';
-import type { AdminFlag } from '../api.js';
+import type { AdminFlag, FlagDefinitionPatch } from '../api.js';
 import { CommandContext, examples, ifMatchOption, reasonOption, yesOption } from '../context.js';
 import { describeRule, describeServe, describeState, describeTarget } from '../describe.js';
+import { ServerRefusal, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { collect, formatValue, parseVariations } from '../parse.js';
 import { readRulesFile } from '../rules-file.js';
+
+type UpdateOptions = {
+  description?: string;
+  name?: string;
+  tag?: string[];
+  untag?: string[];
+  /** true with --client-side, false with --no-client-side */
+  clientSide?: boolean;
+  /** false with --no-seed */
+  seed?: string | false;
+  variations?: string;
+};
+
+/** The definition fields the options ask for; tags are added to and removed from the current ones. */
+function definitionPatch(current: AdminFlag, options: UpdateOptions): FlagDefinitionPatch {
+  const patch: FlagDefinitionPatch = {};
+  if (options.description !== undefined) patch.description = options.description;
+  if (options.name !== undefined) patch.name = options.name;
+  if (options.tag || options.untag) {
+    const removed = new Set(options.untag ?? []);
+    patch.tags = [...new Set([...current.tags, ...(options.tag ?? [])])].filter((tag) => !removed.has(tag));
+  }
+  if (options.clientSide !== undefined) patch.clientSide = options.clientSide;
+  if (options.seed !== undefined) patch.seed = options.seed === false ? null : options.seed;
+  if (options.variations !== undefined) {
+    if (current.kind === 'boolean') throw new UsageError('a boolean flag always has the variations [false, true]');
+    patch.variations = parseVariations(options.variations, current.kind);
+  }
+  return patch;
+}
+
+function showDefinition(value: unknown): string {
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return `[${value.join(', ')}]`;
+  return JSON.stringify(value);
+}
 
 type CreateOptions = {
   type: FlagKind;
@@ -21,7 +57,7 @@ type CreateOptions = {
 export function registerFlags(program: Command, io: Io): void {
   const flags = program
     .command('flags')
-    .description('list, inspect, create and archive flags; replace rules from a file')
+    .description('list, inspect, create, update and archive flags; replace rules from a file')
     .addHelpText(
       'after',
       examples('flagstaff flags list --env production', 'flagstaff flags create new-checkout --description "One-page checkout"'),
@@ -82,19 +118,67 @@ export function registerFlags(program: Command, io: Io): void {
       const ctx = new CommandContext<CreateOptions>(io, command);
       const { type, description, name, tag, clientSide } = ctx.options;
       const variations = ctx.options.variations === undefined ? undefined : parseVariations(ctx.options.variations, type);
-      const flag = await (await ctx.api()).createFlag({
-        key,
-        kind: type,
-        variations,
-        description,
-        name,
-        tags: tag,
-        clientSide: clientSide ? true : undefined,
-      });
+      const flag = await (await ctx.api())
+        .createFlag({ key, kind: type, variations, description, name, tags: tag, clientSide: clientSide ? true : undefined })
+        .catch((error: unknown) => {
+          if (error instanceof ServerRefusal && error.code === 'already_exists') {
+            error.hint = `to change its definition, use \`flagstaff flags update ${key}\` (see \`flagstaff flags get ${key}\`)`;
+          }
+          throw error;
+        });
       ctx.out.result(flag, () => {
-        ctx.out.line(`Created ${type} flag ${flag.key}; it is off in every environment.`);
+        const browsers = flag.clientSide ? ' client-side (browser SDKs receive it)' : '';
+        ctx.out.line(`Created ${flag.kind}${browsers} flag ${flag.key}; it is off in every environment.`);
         ctx.out.line(ctx.out.style.dim(`Next: flagstaff on ${flag.key} --env development`));
       });
+    });
+
+  flags
+    .command('update')
+    .description("change a flag's definition, shared by every environment: description, name, tags, client-side, seed, variations")
+    .argument('<key>', 'flag key')
+    .option('--description <text>', 'what the flag is for')
+    .option('--name <name>', 'display name')
+    .option('--tag <tag>', 'add a tag (repeatable)', collect)
+    .option('--untag <tag>', 'remove a tag (repeatable)', collect)
+    .option('--client-side', 'send it to browser SDKs (client keys see only client-side flags)')
+    .option('--no-client-side', 'stop sending it to browser SDKs')
+    .option('--seed <text>', 'bucketing salt: a new seed reshuffles who is in every rollout of this flag')
+    .option('--no-seed', 'bucket by the flag key again (the default seed)')
+    .option('--variations <list>', 'for string/number/json flags: a,b,c or a JSON array; every state must stay valid')
+    .addOption(reasonOption())
+    .addOption(yesOption())
+    .addOption(ifMatchOption())
+    .addHelpText(
+      'after',
+      examples(
+        'flagstaff flags update new-checkout --client-side --reason "checkout page reads it"',
+        'flagstaff flags update new-checkout --description "One-page checkout" --tag checkout --untag beta',
+        'flagstaff flags update button-colour --variations red,green,blue,black',
+      ),
+    )
+    .action(async (key: string, _options, command: Command) => {
+      const ctx = new CommandContext<UpdateOptions>(io, command);
+      const ifMatch = ctx.ifMatch();
+      const api = await ctx.api();
+      const current = await api.getFlag(key);
+      const patch = definitionPatch(current, ctx.options);
+      const changes = (Object.keys(patch) as (keyof FlagDefinitionPatch)[]).filter(
+        (field) => JSON.stringify(patch[field]) !== JSON.stringify(current[field]),
+      );
+      if (!changes.length) {
+        if (!Object.keys(patch).length) {
+          throw new UsageError('nothing to change', 'give at least one of --description, --name, --tag, --untag, --client-side, --no-client-side, --seed, --no-seed, --variations');
+        }
+        return ctx.out.result(current, () => ctx.out.line(`${key} already has that definition (version ${current.version}); nothing changed.`));
+      }
+      const summary = changes.map((field) => `${field}: ${showDefinition(current[field])} → ${showDefinition(patch[field])}`).join(', ');
+      // clientSide, seed and variations change what SDKs receive in every environment, production included.
+      const seenBySdks = changes.some((field) => field === 'clientSide' || field === 'seed' || field === 'variations');
+      await ctx.confirm(`change ${key} in every environment (${summary})`, [], seenBySdks);
+      const body = Object.fromEntries(changes.map((field) => [field, patch[field]]));
+      const flag = await api.patchFlag(key, body, ifMatch ?? current.version);
+      ctx.out.result(flag, () => ctx.out.line(`Updated ${flag.key} (version ${flag.version}): ${summary}.`));
     });
 
   for (const archive of [true, false]) {

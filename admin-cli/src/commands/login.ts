@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AdminApi } from '../api.js';
 import { configPath, DEFAULT_URL, normaliseUrl, removeLogin, writeLogin } from '../config.js';
 import { CommandContext, examples } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ServerRefusal, UsageError } from '../errors.js';
 import { type Io, readAll } from '../io.js';
 import { askLine } from '../prompt.js';
 
@@ -25,7 +25,14 @@ export function registerLogin(program: Command, io: Io): void {
       if (!token) throw new UsageError('no token given', 'pass --token, or pipe the token on stdin');
 
       // A token is only stored once the server has accepted it: a typo fails here, not at 3 a.m.
-      const { environments } = await new AdminApi({ url, token, fetch: io.fetch }).listEnvironments();
+      const { environments } = await new AdminApi({ url, token, fetch: io.fetch }).listEnvironments().catch((error: unknown) => {
+        if (error instanceof ServerRefusal && error.code === 'unauthorized') {
+          // The usual hint ("run `flagstaff login` again") is what is being done: say where a good token comes from.
+          error.hint =
+            'check --token / FLAGSTAFF_TOKEN, or the token you typed: nothing was saved. The server prints the first admin token once, when it first starts; `flagstaff keys create --kind admin` makes more';
+        }
+        throw error;
+      });
       const path = configPath(io.env);
       await writeLogin(path, { url, token });
       ctx.out.result({ url, configPath: path, environments: environments.map((env) => env.key) }, () => {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerCli, startServerCli } from '../testing/server.js';
 import { parseHold, parseSteps } from './plans.js';
 
 describe('parseHold', () => {
@@ -27,7 +28,44 @@ describe('parseSteps', () => {
     expect(parseSteps(text)).toEqual(steps);
   });
 
-  it.each(['', '5,,50', '5,abc', '5,101', '5,0.0001'])('refuses %j with a usage error', (text) => {
-    expect(() => parseSteps(text)).toThrow(expect.objectContaining({ code: 'usage' }));
+  it.each(['', '5,,50', '5,abc', '5,101', '5,0.0001', '5,200'])('refuses %j with a usage error and a hint about steps', (text) => {
+    expect(() => parseSteps(text)).toThrow(expect.objectContaining({ code: 'usage', hint: expect.stringContaining('--steps 5,25,50,100') }));
+  });
+
+  it('names the bad step, not `flagstaff rollout`', () => {
+    expect(() => parseSteps('5,200')).toThrow(
+      expect.objectContaining({ message: '--steps: a step\'s percentage must be a number from 0 to 100 with at most 3 decimals, not "200"', hint: expect.not.stringContaining('flagstaff rollout') }),
+    );
+  });
+});
+
+describe('plans against a real server', () => {
+  let harness: ServerCli;
+
+  beforeAll(async () => {
+    harness = await startServerCli();
+    expect((await harness.cli(['flags', 'create', 'new-checkout'])).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it('says that a flag does not exist, rather than that it has no plan', async () => {
+    const result = await harness.cli(['plans', 'pause', 'nope', '--env', 'production', '--yes']);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe('error: flag "nope" does not exist\n');
+  });
+
+  it('says that an existing flag has no plan', async () => {
+    const result = await harness.cli(['plans', 'pause', 'new-checkout', '--env', 'production', '--yes']);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe('error: new-checkout has no active or paused rollout plan in production\n');
+  });
+
+  it('prints what the server refuses in the steps once', async () => {
+    const result = await harness.cli(['plans', 'create', 'new-checkout', '--env', 'staging', '--steps', '50,25', '--hold', '1h']);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe('error: the server refused the request as invalid:\n  - steps[1]: steps must increase: 25 % comes after 50 %\n');
   });
 });

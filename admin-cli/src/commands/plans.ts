@@ -21,11 +21,21 @@ export function parseHold(text: string): number {
   return Number(match[1]) * HOLD_UNITS[(match[2] || 's') as keyof typeof HOLD_UNITS];
 }
 
+const STEPS_HINT = 'steps are increasing percentages above 0 and up to 100 (at most 3 decimals), e.g. `--steps 5,25,50,100`';
+
 /** `--steps 5,25,50,100` → [5, 25, 50, 100]; each a percentage as `flagstaff rollout` takes it. */
 export function parseSteps(text: string): number[] {
   const steps = text.split(',').map((step) => step.trim());
-  if (steps.some((step) => step === '')) throw new UsageError(`--steps is a comma list of percentages such as 5,25,50,100, not "${text}"`);
-  return steps.map((step) => parsePercentage(step) / 1000);
+  if (steps.some((step) => step === '')) throw new UsageError(`--steps is a comma list of percentages such as 5,25,50,100, not "${text}"`, STEPS_HINT);
+  return steps.map((step) => {
+    try {
+      return parsePercentage(step) / 1000;
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      // parsePercentage's own hint is about `flagstaff rollout`, which is not what was typed.
+      throw new UsageError(`--steps: a step's percentage must be a number from 0 to 100 with at most 3 decimals, not "${step}"`, STEPS_HINT);
+    }
+  });
 }
 
 function describePlan(out: Output, plan: RolloutPlan): void {
@@ -50,6 +60,8 @@ async function planOf(api: AdminApi, key: string, env: string, open: boolean): P
   const { plans } = await api.listPlans({ flag: key, env });
   const plan = open ? plans.find((p) => p.state === 'active' || p.state === 'paused') : plans[0];
   if (!plan) {
+    // No plan for a flag (or environment) that does not exist says so: the server's 404 names which.
+    await api.getFlagState(key, env);
     throw new ServerRefusal(404, 'not_found', `${key} has no ${open ? 'active or paused ' : ''}rollout plan in ${env}`);
   }
   return plan;

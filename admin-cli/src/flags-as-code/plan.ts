@@ -3,7 +3,7 @@
 // version it was computed from, and apply sends that as If-Match: an edit made after the plan was shown
 // is reported as a conflict instead of being overwritten.
 import type { FlagKind } from '@flagstaff/core';
-import type { AdminFlag, FlagStateFields, Segment } from '../api.js';
+import type { AdminFlag, FlagState, FlagStateFields, Segment } from '../api.js';
 import {
   DEFINITION_FIELDS,
   type FlagSpec,
@@ -13,6 +13,7 @@ import {
   type SegmentSpec,
   type StateSpec,
 } from './document.js';
+import { validateDocument } from './validate.js';
 
 export type PlanAction = 'create' | 'update' | 'unchanged';
 
@@ -33,12 +34,18 @@ interface StepBase {
 export type PlanStep =
   | (StepBase & { resource: 'segment'; env: string; desired: SegmentSpec; current?: Segment })
   | (StepBase & { resource: 'flag'; desired: FlagSpec })
-  | (StepBase & { resource: 'state'; env: string; desired: StateSpec });
+  | (StepBase & { resource: 'state'; env: string; desired: StateSpec; current?: FlagState });
 
 export interface Plan {
   steps: PlanStep[];
   /** Why this file cannot be applied to this server at all; nothing is applied while there are any. */
   problems: string[];
+  /**
+   * What core's validation refuses in the file, by its path in the file
+   * (`flags.new-checkout.environments.production.fallthrough.rollout.weights: …`); nothing is applied while
+   * there are any, and a dry run says so too.
+   */
+  invalid: string[];
 }
 
 export interface ServerState {
@@ -51,6 +58,7 @@ export interface ServerState {
 export function planChanges(document: FlagsDocument, server: ServerState): Plan {
   const steps: PlanStep[] = [];
   const problems: string[] = [];
+  const refused = new Set<string>();
   const knownEnv = (env: string, where: string) => {
     if (server.environments.includes(env)) return true;
     problems.push(`${where}: environment ${env} does not exist (create it with \`flagstaff envs create ${env}\`)`);
@@ -70,10 +78,12 @@ export function planChanges(document: FlagsDocument, server: ServerState): Plan 
     const current = server.flags.find((flag) => flag.key === key);
     if (current?.archived) {
       problems.push(`flags.${key}: the flag is archived on the server (\`flagstaff flags unarchive ${key}\`, or take it out of the file)`);
+      refused.add(key);
       continue;
     }
     if (current && desired.kind !== undefined && desired.kind !== current.kind) {
       problems.push(`flags.${key}: kind is ${current.kind} on the server and cannot become ${desired.kind}`);
+      refused.add(key);
       continue;
     }
     const { environments: _environments, kind: _kind, ...definition } = desired;
@@ -82,13 +92,13 @@ export function planChanges(document: FlagsDocument, server: ServerState): Plan 
 
     for (const [env, state] of Object.entries(desired.environments ?? {})) {
       if (!knownEnv(env, `flags.${key}.environments.${env}`)) continue;
-      const base = current?.environments[env] ?? defaultState(desired.kind ?? 'boolean');
-      const stateChanges = diffFields(base, state, STATE_FIELDS, false);
+      const read = current?.environments[env];
+      const stateChanges = diffFields(read ?? defaultState(desired.kind ?? 'boolean'), state, STATE_FIELDS, false);
       const action = current === undefined ? 'create' : stateChanges.length ? 'update' : 'unchanged';
-      steps.push({ resource: 'state', key, env, desired: state, action, changes: stateChanges, version: current?.environments[env]?.version });
+      steps.push({ resource: 'state', key, env, desired: state, current: read, action, changes: stateChanges, version: read?.version });
     }
   }
-  return { steps, problems };
+  return { steps, problems, invalid: validateDocument(document, server, refused) };
 }
 
 /** A new flag's state in every environment (docs/api.md, "Flags"): off, and on would serve true / index 0. */

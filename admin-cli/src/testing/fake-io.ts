@@ -15,7 +15,8 @@ export interface FakeIoOptions {
   input?: string;
   stdinIsTTY?: boolean;
   stdoutIsTTY?: boolean;
-  respond?: (method: string, url: URL) => Response | Promise<Response>;
+  /** Answers every request; the third argument lets a test pass a request on to a real server. */
+  respond?: (method: string, url: URL, init?: RequestInit) => Response | Promise<Response>;
 }
 
 export function fakeIo(options: FakeIoOptions = {}): FakeIo {
@@ -36,7 +37,7 @@ export function fakeIo(options: FakeIoOptions = {}): FakeIo {
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
     });
     if (!options.respond) throw new Error(`unexpected request ${method} ${url.href}`);
-    return options.respond(method, url);
+    return options.respond(method, url, init);
   }) as typeof fetch;
   return {
     stdout: { write: (text: string) => (stdout += text), isTTY: options.stdoutIsTTY ?? false },
