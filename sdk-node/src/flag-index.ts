@@ -49,12 +49,7 @@ export class FlagIndex {
 
   /** core's evaluate over the state followed, counted as usage. Never throws (neither does core's). */
   evaluate<T extends JsonValue>(flagKey: string, context: Context, defaultValue: T): EvaluationDetail<T> {
-    const slot = this.#slots.get(flagKey);
-    const flag = slot?.flag;
-    if (flag === undefined) return this.#miss(slot, flagKey, context, defaultValue);
-    const detail = evaluateFlag(flag, context, defaultValue);
-    if (this.counting) count(slot!, detail.variationIndex);
-    return detail;
+    return this.#evaluateIn(this.#slots.get(flagKey), flagKey, context, defaultValue);
   }
 
   /**
@@ -65,9 +60,18 @@ export class FlagIndex {
   isEnabled(flagKey: string, context: Context): boolean {
     const slot = this.#slots.get(flagKey);
     const fixed = slot?.fixed;
-    if (fixed === undefined) return this.evaluate<boolean>(flagKey, context, false).value === true;
+    if (fixed === undefined) return this.#evaluateIn<boolean>(slot, flagKey, context, false).value === true;
     if (this.counting) slot!.fixedHits++;
     return fixed;
+  }
+
+  /** `evaluate` once the key's slot is found (one Map lookup per evaluation, whichever the path). */
+  #evaluateIn<T extends JsonValue>(slot: Slot | undefined, flagKey: string, context: Context, defaultValue: T): EvaluationDetail<T> {
+    const flag = slot?.flag;
+    if (flag === undefined) return this.#miss(slot, flagKey, context, defaultValue);
+    const detail = evaluateFlag(flag, context, defaultValue);
+    if (this.counting) count(slot!, detail.variationIndex);
+    return detail;
   }
 
   /** The window's counts, and a new window from `now`. */
