@@ -1,7 +1,7 @@
 import { snapshotChecksum } from '@flagstaff/core/evaluate';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient, type ClientOptions, type FlagsClient } from './client.js';
-import { FakeEventSource, flag, MemoryStore, snapshot } from './testing/fakes.js';
+import { FakeEventSource, flag, MemoryStore, recordChanges, snapshot } from './testing/fakes.js';
 
 const URL = 'https://flags.example';
 const KEY = 'fsc_test';
@@ -20,12 +20,6 @@ function client(options: Partial<ClientOptions> = {}): FlagsClient {
   const created = createClient({ url: URL, clientKey: KEY, cache: new MemoryStore(), reconnect: { baseMs: 1, maxMs: 2 }, ...options });
   clients.push(created);
   return created;
-}
-
-function changes(of: FlagsClient): string[][] {
-  const seen: string[][] = [];
-  of.on('change', (keys) => seen.push(keys));
-  return seen;
 }
 
 beforeEach(() => {
@@ -49,7 +43,7 @@ describe('starting', () => {
     const flags = client({ bootstrap: { 'new-checkout': true, banner: 'Hi' }, context: { key: 'user-1' } });
     expect(flags.isEnabled('new-checkout')).toBe(true);
     expect(flags.variationDetail('banner', 'Welcome')).toMatchObject({ value: 'Hi', source: 'bootstrap' });
-    const seen = changes(flags);
+    const seen = recordChanges(flags);
 
     FakeEventSource.latest.open().emit('put', snapshot(5, flag('new-checkout'), flag('banner', { kind: 'string', variations: ['Hi', 'Yo'], fallthrough: { variation: 1 } })));
 
@@ -141,7 +135,7 @@ describe('identify()', () => {
     const pro = { id: 'pro', clauses: [{ attribute: 'plan', op: 'in' as const, values: ['pro'] }], serve: { variation: 1 } };
     const flags = client({ context: { key: 'user-1', plan: 'pro' } });
     FakeEventSource.latest.open().emit('put', snapshot(1, flag('pro-only', { fallthrough: { variation: 0 }, rules: [pro] }), flag('everyone')));
-    const seen = changes(flags);
+    const seen = recordChanges(flags);
 
     flags.identify({ key: 'user-2', plan: 'free' });
 
@@ -227,11 +221,11 @@ describe('staying current', () => {
 
   it('keeps telling the other listeners when one throws', () => {
     const flags = client();
-    const seen = changes(flags);
+    const seen = recordChanges(flags);
     flags.on('change', () => {
       throw new Error('application bug');
     });
-    const after = changes(flags);
+    const after = recordChanges(flags);
     FakeEventSource.latest.open().emit('put', snapshot(1, flag('a')));
     expect(seen).toEqual([['a']]);
     expect(after).toEqual([['a']]);

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient, type ClientOptions, type FlagsClient } from './client.js';
 import { shareAcrossTabs } from './tabs.js';
-import { FakeEventSource, FakeLockManager, flag, MemoryStore, snapshot } from './testing/fakes.js';
+import { FakeEventSource, FakeLockManager, flag, MemoryStore, recordChanges, snapshot } from './testing/fakes.js';
 
 const URL = 'https://flags.example';
 const KEY = 'fsc_test';
@@ -22,12 +22,6 @@ function tab(options: Partial<ClientOptions> = {}): FlagsClient {
 
 /** The stream the leader opened, once it has. */
 const stream = (count = 1) => vi.waitFor(() => (expect(FakeEventSource.instances).toHaveLength(count), FakeEventSource.latest));
-
-function changes(of: FlagsClient): string[][] {
-  const seen: string[][] = [];
-  of.on('change', (keys) => seen.push(keys));
-  return seen;
-}
 
 beforeEach(() => {
   FakeEventSource.instances = [];
@@ -51,7 +45,7 @@ describe('sharing one stream', () => {
     const leader = tab();
     const cache = new MemoryStore();
     const follower = tab({ cache });
-    const seen = changes(follower);
+    const seen = recordChanges(follower);
     const source = await stream();
 
     source.open().emit('put', snapshot(3, flag('a', { on: false })));

@@ -1,6 +1,7 @@
 // Stand-ins for the browser APIs the SDK touches (EventSource, fetch, localStorage), so the client's rules
 // can be specified in node, fast and deterministically. The real thing runs in test/browser/.
 import type { Flag, Snapshot } from '@flagstaff/core/evaluate';
+import type { FlagsClient } from '../client.js';
 
 /** An EventSource the test drives: open(), emit() and fail() play the server's part. */
 export class FakeEventSource {
@@ -113,4 +114,11 @@ export class FakeLockManager {
     if (next) next();
     else this.#held.delete(name);
   }
+}
+
+/** The keys of every 'change' the client announces from now on, one array per announcement. */
+export function recordChanges(of: FlagsClient): string[][] {
+  const seen: string[][] = [];
+  of.on('change', (keys) => seen.push(keys));
+  return seen;
 }
