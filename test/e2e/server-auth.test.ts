@@ -167,4 +167,34 @@ describe('rate limiting', () => {
       await limited.stop();
     }
   });
+
+  it('refuses new credentials from an address that has used up its refusals; credentials that work still work', async () => {
+    // 100 requests a minute per credential; refusals per address: max(10, 100 / 20) = 10 a minute.
+    const limited = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '100' } });
+    try {
+      const guess = (i: number) => limited.api('GET', '/api/v1/flags', undefined, { Authorization: `Bearer fsa_guess${i}` });
+      const hook = (i: number) =>
+        limited.api('POST', '/hooks/v1/alerts/generic', { alert: 'x', status: 'firing' }, { Authorization: `Bearer fsh_guess${i}` });
+      expect((await limited.api('GET', '/api/v1/flags')).status).toBe(200);
+      const newKey = (await createKey(limited, { kind: 'admin', scopes: ['read'], name: 'late' })).key;
+
+      // Every made-up credential would get a full bucket of its own: the address's refusals are what run out.
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await guess(i)).status);
+      for (let i = 6; i < 12; i++) statuses.push((await hook(i)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 429, 429]);
+      const refused = await guess(99);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+      // The admin token was accepted before: it is not held back. A key never used from here waits.
+      expect((await limited.api('GET', '/api/v1/flags')).status).toBe(200);
+      expect((await limited.api('GET', '/api/v1/flags', undefined, { Authorization: `Bearer ${newKey}` })).status).toBe(429);
+      // Ten refused hook requests at most: the flood did not write an audit row per request.
+      const audit = await limited.api('GET', '/api/v1/audit?action=hook.rejected&limit=100');
+      expect(audit.body.entries).toHaveLength(4);
+    } finally {
+      await limited.stop();
+    }
+  });
 });
