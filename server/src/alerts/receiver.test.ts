@@ -157,6 +157,39 @@ describe('when the alert resolves', () => {
   });
 });
 
+describe('alerts remembered', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+
+  it('forgets a resolved alert after a week (a late resend is news that changes nothing), never a firing one', () => {
+    const timed = killFixture({ storeOnFixtureClock: true });
+    try {
+      for (const key of ['new-checkout', 'search-v2']) {
+        timed.store.flags.create({ key }, meta);
+        timed.store.flagStates.patch(key, ENV, { on: true }, meta);
+      }
+      timed.store.killRules.create(ENV, { alert: 'HighErrorRate', flagLabel: 'flag' }, meta);
+      const am = timed.hook('alertmanager');
+      const send = (alert: ReturnType<typeof amAlert>) => am.send(alertmanagerBody([alert])).alerts[0]!;
+      send(firing('new-checkout'));
+      send(resolved('new-checkout'));
+      send(firing('search-v2'));
+
+      timed.now += DAY;
+      expect(send(resolved('new-checkout')).duplicate).toBe(true);
+
+      timed.now += 7 * DAY;
+      const late = send(resolved('new-checkout'));
+      expect(late).toMatchObject({ duplicate: false, actions: [] });
+      // Still firing after eight days: its repeat is still a repeat, and its flag stays as a person leaves it.
+      timed.store.flagStates.patch('search-v2', ENV, { on: true }, meta);
+      expect(send(firing('search-v2'))).toMatchObject({ duplicate: true, actions: [] });
+      expect(timed.store.flagStates.get('search-v2', ENV).on).toBe(true);
+    } finally {
+      timed.close();
+    }
+  });
+});
+
 describe('action rollback', () => {
   it('sets the rollout to 0% and aborts the flag’s rollout plan in the same write', () => {
     fx.store.flagStates.patch('new-checkout', ENV, { fallthrough: { variation: 0 } }, meta);

@@ -2,7 +2,7 @@
 // (kill-latches.ts). Senders repeat notifications on purpose — Alertmanager every repeat_interval, HA
 // pairs twice — so an alert seen before in the same status and occurrence changes nothing, even after a
 // person turned its flag back on.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { NormalisedAlert, Provider } from '../alerts/alert.js';
 import type { KillTarget } from '../alerts/kill-rules.js';
 import type { RolloutPlans } from '../alerts/rollout-plans.js';
@@ -28,7 +28,17 @@ export interface AlertResult {
   actions: ActionOutcome[];
 }
 
+/**
+ * Resolved alerts are remembered this long, then forgotten: a resolved alert holds no flag, and senders
+ * stop repeating a resolution within minutes (Alertmanager sends it once per group interval). Firing ones
+ * stay, however old: forgetting one would let its next repeat switch its flags off again.
+ */
+export const RESOLVED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
 export class AlertEventStore {
+  #prunedAt = 0;
+
   constructor(
     private readonly db: Db,
     private readonly writer: Writer,
@@ -37,6 +47,13 @@ export class AlertEventStore {
   record(input: AlertInput): AlertResult {
     const { hook, alert } = input;
     return this.writer.write({ actor: input.actor, reason: input.reason }, (tx) => {
+      if (tx.now - this.#prunedAt >= PRUNE_EVERY_MS) {
+        this.#prunedAt = tx.now;
+        tx.db
+          .delete(alertStates)
+          .where(and(eq(alertStates.status, 'resolved'), lt(alertStates.updatedAt, tx.now - RESOLVED_RETENTION_MS)))
+          .run();
+      }
       const env = requireEnv(tx.db, hook.env);
       const key = and(eq(alertStates.envId, env.id), eq(alertStates.provider, hook.provider), eq(alertStates.fingerprint, alert.fingerprint));
       const seen = tx.db.select().from(alertStates).where(key).get();

@@ -25,16 +25,21 @@ export interface KillFixture {
   close(): void;
 }
 
-export function killFixture(): KillFixture {
+/** `storeOnFixtureClock`: the store's writes also happen at `fixture.now` (tests of time in the store). */
+export function killFixture({ storeOnFixtureClock = false } = {}): KillFixture {
   const dir = mkdtempSync(join(tmpdir(), 'flagstaff-kill-'));
   const feed = new LocalChangeFeed();
   const changes: EnvChange[] = [];
   feed.subscribe((change) => changes.push(change));
-  const store = Store.open({ dbPath: join(dir, 'flagstaff.db'), feed, log: createLogger('error', () => {}) });
+  // The fixture does not exist while the store opens: until it does, the store's clock is its start.
+  const start = Date.parse('2026-11-23T10:00:00Z');
+  const clock = storeOnFixtureClock ? () => (fixtureMade ? fixture.now : start) : undefined;
+  let fixtureMade = false;
+  const store = Store.open({ dbPath: join(dir, 'flagstaff.db'), feed, log: createLogger('error', () => {}), clock });
   const fixture: KillFixture = {
     store,
     changes,
-    now: Date.parse('2026-11-23T10:00:00Z'),
+    now: start,
     receiver: undefined as unknown as AlertReceiver,
     hook(provider, auth) {
       const { info, secret } = store.hooks.create(ENV, { provider, ...(auth ? { auth } : {}) }, { actor: admin });
@@ -55,6 +60,7 @@ export function killFixture(): KillFixture {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  fixtureMade = true;
   fixture.receiver = new AlertReceiver({ store, log: createLogger('error', () => {}), plans: STORE_ROLLOUT_PLANS, clock: () => fixture.now });
   return fixture;
 }
