@@ -3,7 +3,10 @@
 // about 7 ns less per evaluation than the general murmur3From, measured. At the first other character it
 // starts over the general way, from the same untouched state. Browsers get bucket-from.browser.ts instead
 // (core's package.json, "browser"): the general way alone, since there bytes count more than nanoseconds.
-import { BUCKETS, C1, C2, murmur3From, type HashState } from './murmur3.js';
+import { BUCKETS, C1, C2, murmur3From, murmur3Prefix, type HashState } from './murmur3.js';
+
+/** A flag's `seed + ":"`, hashed once at preparation: each evaluation continues from it. */
+export const bucketSeed = (seed: string): HashState => murmur3Prefix(seed + ':');
 
 // A private copy: V8 folds a module's own constants but not imported bindings, and dividing by a variable
 // is a slow float modulo, where dividing by a constant is a multiplication.

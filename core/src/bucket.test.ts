@@ -1,8 +1,8 @@
 import murmurhash from 'murmurhash';
 import { describe, expect, it } from 'vitest';
 import { BUCKETS, bucketInput, bucketOf, bucketSeed, bucketWith } from './bucket.js';
-import { bucketFrom } from './bucket-from.js';
-import { bucketFrom as bucketFromInBrowsers } from './bucket-from.browser.js';
+import { bucketFrom, bucketSeed as seedOnServers } from './bucket-from.js';
+import { bucketFrom as bucketFromInBrowsers, bucketSeed as seedInBrowsers } from './bucket-from.browser.js';
 import { murmur3, murmur3From, murmur3Prefix } from './murmur3.js';
 import { mulberry32 } from './testing/random.js';
 
@@ -65,18 +65,29 @@ describe('murmur3', () => {
   });
 
   it.each([
-    ['the fast path for servers', bucketFrom],
-    ['the general path for browsers', bucketFromInBrowsers],
-  ])('buckets ASCII values (%s) as the package does, after prefixes of every alignment', (_, bucketFrom) => {
+    ['the fast path for servers', (seed: string, value: string) => bucketFrom(seedOnServers(seed), value)],
+    ['the one-shot hash for browsers', (seed: string, value: string) => bucketFromInBrowsers(seedInBrowsers(seed), value)],
+  ])('buckets ASCII values (%s) as the package does, after seeds of every alignment', (_, bucket) => {
     const next = mulberry32(11);
     const mismatches: string[] = [];
     for (let i = 0; i < 20_000; i++) {
-      const prefix = `${'s'.repeat(i % 4)}:`;
+      const seed = 's'.repeat(i % 4);
       let value = '';
       for (let n = i % 41; n > 0; n--) value += String.fromCharCode(0x20 + Math.floor(next() * 0x5f));
       // Now and then a non-ASCII character late in the value, where the fast path must hand over.
       if (i % 7 === 0) value += 'é';
-      if (bucketFrom(murmur3Prefix(prefix), value) !== murmurhash.v3(prefix + value, 0) % 100_000) mismatches.push(prefix + value);
+      if (bucket(seed, value) !== murmurhash.v3(`${seed}:${value}`, 0) % 100_000) mismatches.push(`${seed}:${value}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('buckets any value the same on servers and in browsers', () => {
+    const next = mulberry32(13);
+    const mismatches: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const seed = randomString(next);
+      const value = randomString(next);
+      if (bucketFrom(seedOnServers(seed), value) !== bucketFromInBrowsers(seedInBrowsers(seed), value)) mismatches.push(`${seed}:${value}`);
     }
     expect(mismatches).toEqual([]);
   });

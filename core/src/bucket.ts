@@ -1,17 +1,15 @@
 // Bucketing (DESIGN.md, "Bucketing"; docs/bucketing.md): every SDK and the server must put a context in
 // the same bucket, so this is the only place the formula lives.
-import { bucketFrom } from './bucket-from.js';
-import { BUCKETS, murmur3Prefix, type HashState } from './murmur3.js';
+import { bucketFrom, bucketSeed } from './bucket-from.js';
+import { BUCKETS } from './murmur3.js';
 
 /** Buckets per rollout: weights are in thousandths of a percent and sum to this. */
 export { BUCKETS };
 
-/** A flag's seed, hashed once at preparation, so each evaluation hashes only the context's value. */
-export type BucketSeed = HashState;
+/** A flag's seed as preparation keeps it for bucketWith: on servers hashed once, so each evaluation hashes only the context's value. */
+export type BucketSeed = ReturnType<typeof bucketSeed>;
 
-export const bucketSeed = (seed: string): BucketSeed => murmur3Prefix(seed + ':');
-
-export { bucketFrom as bucketWith };
+export { bucketSeed, bucketFrom as bucketWith };
 
 /** bucket = murmur3_x86_32(utf8(seed + ":" + value), 0) % 100000 */
 export const bucketOf = (seed: string, value: string): number => bucketFrom(bucketSeed(seed), value);

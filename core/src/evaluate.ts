@@ -6,17 +6,17 @@
 // everything it needs from here (see the re-exports at the end) and leaves validation out of its bundle.
 import { bucketInput, bucketWith } from './bucket.js';
 import type { Context, EvaluationDetail, JsonValue, Reason } from './model.js';
-import { MALFORMED, type Detail, type PreparedClause, type PreparedFlag, type PreparedSegment, type PreparedServe } from './prepare.js';
-import { readAttribute, testValue } from './clause-inline.js';
+import { errorReason, MALFORMED, type Detail, type PreparedClause, type PreparedFlag, type PreparedSegment, type PreparedServe } from './prepare.js';
+import { ownKey, readAttribute, testValue } from './clause-inline.js';
 import type { PreparedSnapshot } from './snapshot.js';
 
-const EMPTY_CONTEXT: object = Object.freeze({});
+/** Never handed out, so never written to. */
+const EMPTY_CONTEXT: object = {};
 
-const error = (errorKind: Reason['errorKind']): Reason => Object.freeze({ kind: 'ERROR', errorKind });
-const NOT_FOUND = error('FLAG_NOT_FOUND');
-const WRONG_TYPE = error('WRONG_TYPE');
-const NOT_READY = error('CLIENT_NOT_READY');
-const EXCEPTION = error('EXCEPTION');
+const NOT_FOUND = errorReason('FLAG_NOT_FOUND');
+const WRONG_TYPE = errorReason('WRONG_TYPE');
+const NOT_READY = errorReason('CLIENT_NOT_READY');
+const EXCEPTION = errorReason('EXCEPTION');
 
 /** Anything but a plain object (null, a string, an array…) is read as a context without attributes. */
 function asContext(context: unknown): object {
@@ -27,19 +27,9 @@ function asContext(context: unknown): object {
 // must never answer. Object.hasOwn costs as much as the read itself, so it runs only where a result
 // depends on the value: after a clause would match, and before a value is bucketed. (A value that
 // matches nothing gives the same answer whether it is own, inherited or missing.) The context's `key`,
-// needed for targets, segments and most rollouts, is read once per evaluation by name.
+// needed for targets, segments and most rollouts, is read once per evaluation by name (ownKey).
 const read = (context: object, name: string): unknown => (context as Record<string, unknown>)[name];
 const isOwn = Object.hasOwn;
-const ObjectPrototype = Object.prototype;
-
-/** The context's own `key`, when it is a string. */
-function ownKey(context: object): string | undefined {
-  const key = (context as Context).key;
-  if (typeof key !== 'string') return undefined;
-  // A plain object inherits from Object.prototype only; when that has no `key`, a key that reads is own.
-  if (Object.getPrototypeOf(context) === ObjectPrototype && !('key' in ObjectPrototype)) return key;
-  return isOwn(context, 'key') ? key : undefined;
-}
 
 function inSegment(segment: PreparedSegment, context: object, key: string | undefined): boolean {
   if (key !== undefined) {

@@ -3,6 +3,10 @@
 // bucket.test.ts proves over a large random sample. This is the general form, kept small because browsers
 // download it; it encodes with TextEncoder, which allocates, so bucketing's hot path for the ASCII values
 // nearly every rollout buckets by is bucket-from.ts, which encodes nothing.
+//
+// Two entry points over the same block and ending steps: `murmur3` hashes a string in one go (the
+// checksum, and bucketing in browsers); `murmur3Prefix` + `murmur3From` carry the running state, so that
+// a server hashes a flag's `seed + ":"` once, not per evaluation. Browsers bundle only the first.
 
 /** The hash's running state, so that a fixed prefix (a flag's `seed + ":"`) is hashed once, not per call. */
 export interface HashState {
@@ -26,6 +30,21 @@ const scramble = (k: number): number => {
   return Math.imul((k << 15) | (k >>> 17), C2);
 };
 
+/** `h` with one complete 4-byte block (little-endian) mixed in. */
+function mixBlock(h: number, block: number): number {
+  h ^= scramble(block);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** The last, incomplete block (scramble(0) is 0, so an empty one changes nothing), the length, the avalanche. */
+function finish(h: number, tail: number, length: number): number {
+  h ^= scramble(tail) ^ length;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 const utf8 = new TextEncoder();
 
 /** The state after the UTF-8 bytes of `text`. */
@@ -35,9 +54,7 @@ function feed(state: HashState, text: string): HashState {
     tail |= byte << (tailBytes << 3);
     length++;
     if (++tailBytes === 4) {
-      h ^= scramble(tail);
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+      h = mixBlock(h, tail);
       tail = tailBytes = 0;
     }
   }
@@ -52,13 +69,21 @@ export const murmur3Prefix = (prefix: string, seed = 0): HashState => feed({ h: 
  * provided the prefix does not end in the middle of a surrogate pair (bucketing's ends with ":").
  */
 export function murmur3From(state: HashState, rest: string): number {
-  let { h, tail, length } = feed(state, rest);
-  // The last, incomplete block (scramble(0) is 0, so an empty one changes nothing), then the avalanche.
-  h ^= scramble(tail) ^ length;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  const { h, tail, length } = feed(state, rest);
+  return finish(h, tail, length);
 }
 
 /** murmur3_x86_32(utf8(text), seed): the same number as `murmurhash.v3(text, seed)`. */
-export const murmur3 = (text: string, seed = 0): number => murmur3From(murmur3Prefix('', seed), text);
+export function murmur3(text: string, seed = 0): number {
+  const bytes = utf8.encode(text);
+  let h = seed | 0;
+  let tail = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    tail |= bytes[i]! << ((i & 3) << 3);
+    if ((i & 3) === 3) {
+      h = mixBlock(h, tail);
+      tail = 0;
+    }
+  }
+  return finish(h, tail, bytes.length);
+}

@@ -19,6 +19,8 @@ const rows: Row[] = [
   ['in', [true], 'true', false],
   ['in', [0], -0, true],
   ['in', [null], null, false],
+  ['in', [Number.NaN], Number.NaN, false],
+  ['in', [...Array.from({ length: 100 }, (_, i) => i), Number.NaN], Number.NaN, false],
   ['in', [{ a: 1 }], { a: 1 }, false],
   ['in', [], 'x', false],
   ['in', Array.from({ length: 100 }, (_, i) => `k${i}`), 'k99', true],

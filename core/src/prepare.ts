@@ -7,7 +7,7 @@
 import { BUCKETS, bucketSeed, type BucketSeed } from './bucket.js';
 import type { Clause, EvaluationDetail, Flag, JsonValue, Reason, Rollout, Segment, Serve } from './model.js';
 import { compileTest, type ValueTest } from './operators.js';
-import { inlineClause, readSite } from './clause-inline.js';
+import { inlineClause, internName as intern, readSite } from './clause-inline.js';
 
 export type Detail = Readonly<EvaluationDetail<JsonValue>>;
 
@@ -18,8 +18,11 @@ const TARGET_MATCH = reason({ kind: 'TARGET_MATCH' });
 const FALLTHROUGH = reason({ kind: 'FALLTHROUGH' });
 const FALLTHROUGH_ROLLOUT = reason({ kind: 'FALLTHROUGH', inRollout: true });
 
+/** The reason for an error: evaluate() answers it with the caller's default. */
+export const errorReason = (errorKind: Reason['errorKind']): Reason => reason({ kind: 'ERROR', errorKind });
+
 /** The outcome of a broken path through a flag; evaluate() answers it with the caller's default. */
-export const MALFORMED: Detail = Object.freeze({ value: null, variationIndex: null, reason: reason({ kind: 'ERROR', errorKind: 'MALFORMED_FLAG' }) });
+export const MALFORMED: Detail = Object.freeze({ value: null, variationIndex: null, reason: errorReason('MALFORMED_FLAG') });
 
 export interface PreparedClause {
   readonly attribute: string;
@@ -71,12 +74,6 @@ export interface PreparedFlag {
 }
 
 type Segments = ReadonlyMap<string, PreparedSegment>;
-
-/**
- * The internalized copy of a property name. V8 looks properties up fastest by internalized strings, and
- * strings that arrived as JSON values (attribute names in clauses) are not internalized.
- */
-const intern = (name: string): string => Object.keys({ [name]: 0 })[0] ?? name;
 
 function outcome(flag: Flag, index: number, why: Reason): Detail {
   if (!Number.isInteger(index) || index < 0 || index >= flag.variations.length) return MALFORMED;

@@ -45,8 +45,9 @@ function prepare(snapshot: Snapshot, previous: PreparedSnapshot | null): Prepare
   return { version: snapshot.version, raw: snapshot, flags, segments };
 }
 
+/** The snapshot, if snapshot-shaped; validateSnapshot (not bundled in browsers) tells what is wrong with one that is not. */
 function checked(snapshot: Snapshot): Snapshot {
-  if (!isSnapshot(snapshot)) throw new TypeError('not a flag snapshot (validateSnapshot tells what is wrong)');
+  if (!isSnapshot(snapshot)) throw new TypeError('not a flag snapshot');
   return snapshot;
 }
 

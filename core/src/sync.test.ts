@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { snapshotChecksum } from './checksum.js';
 import { evaluate } from './evaluate.js';
 import type { Flag, Segment, Snapshot } from './model.js';
-import { Backoff, backoffDelay, FlagSync } from './sync.js';
+import { backoffDelay, createBackoff, FlagSync } from './sync.js';
 
 function flag(key: string, version: number, on = true, extra: Partial<Flag> = {}): Flag {
   return {
@@ -238,7 +238,7 @@ describe('backoff', () => {
   });
 
   it('grows while connections keep failing, and starts over after a healthy period', () => {
-    const backoff = new Backoff({ ...options, resetAfterMs: 60_000 }, () => 0.999);
+    const backoff = createBackoff({ ...options, resetAfterMs: 60_000 }, () => 0.999);
     expect([backoff.next(0), backoff.next(1), backoff.next(2)]).toEqual([999, 1_998, 3_996]);
     backoff.connected(10_000);
     expect(backoff.next(15_000)).toBe(7_992);

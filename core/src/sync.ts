@@ -194,27 +194,29 @@ export function backoffDelay(attempt: number, { baseMs, maxMs }: BackoffOptions,
   return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 }
 
+/** Counts consecutive failed connections: see {@link createBackoff}. */
+export interface Backoff {
+  /** The connection opened at `now`. */
+  connected(now: number): void;
+  /** The delay before the next attempt, after a failure at `now`. */
+  next(now: number): number;
+}
+
 /**
  * Counts consecutive failed connections. A connection that stayed up for `resetAfterMs` proves the server
  * healthy, so the next failure starts again from the shortest delay; one that drops at once does not.
  */
-export class Backoff {
-  #attempt = 0;
-  #connectedAt: number | null = null;
-
-  constructor(
-    readonly options: BackoffOptions & { resetAfterMs: number },
-    readonly random: () => number = Math.random,
-  ) {}
-
-  connected(now: number): void {
-    this.#connectedAt = now;
-  }
-
-  /** The delay before the next attempt, after a failure at `now`. */
-  next(now: number): number {
-    if (this.#connectedAt !== null && now - this.#connectedAt >= this.options.resetAfterMs) this.#attempt = 0;
-    this.#connectedAt = null;
-    return backoffDelay(this.#attempt++, this.options, this.random);
-  }
+export function createBackoff(options: BackoffOptions & { resetAfterMs: number }, random: () => number = Math.random): Backoff {
+  let attempt = 0;
+  let connectedAt: number | null = null;
+  return {
+    connected(now) {
+      connectedAt = now;
+    },
+    next(now) {
+      if (connectedAt !== null && now - connectedAt >= options.resetAfterMs) attempt = 0;
+      connectedAt = null;
+      return backoffDelay(attempt++, options, random);
+    },
+  };
 }

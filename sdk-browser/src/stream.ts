@@ -7,7 +7,7 @@
 // backoff and full jitter). The resume point travels as `?lastEventId=`, and heartbeats, which are SSE
 // comments that EventSource hides, are asked for as `hb` events (`?heartbeat=event`).
 // A closure rather than a class: its state is local variables, which minify to one letter each.
-import { Backoff, type FlagSync, type SyncError, type SyncResult } from '@flagstaff/core/sync';
+import { createBackoff, type FlagSync, type SyncError, type SyncResult } from '@flagstaff/core/sync';
 
 export interface StreamSettings {
   reconnect: { baseMs: number; maxMs: number; resetAfterMs: number };
@@ -32,7 +32,7 @@ export type StreamStarter = (base: string, key: string, sync: FlagSync, settings
 
 /** Connects at once; returns the function that stops for good. */
 export function startStream(base: string, key: string, sync: StreamSync, settings: StreamSettings, hooks: StreamHooks): () => void {
-  const backoff = new Backoff(settings.reconnect);
+  const backoff = createBackoff(settings.reconnect);
   const url = (path: string) => `${base}/sdk/v1/${path}?key=${encodeURIComponent(key)}`;
   let source: EventSource | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;

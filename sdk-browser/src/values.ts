@@ -17,12 +17,12 @@ export function isValues(bootstrap: Snapshot | FlagValues): bootstrap is FlagVal
 }
 
 export function fromValues(values: FlagValues): Snapshot {
-  // fromEntries defines own properties, so a flag named "__proto__" stays a flag. `kind` is left out: the
-  // evaluator does not read it, and the bytes count in a browser bundle.
+  // fromEntries defines own properties, so a flag named "__proto__" stays a flag. `kind` and `clientSide`
+  // are left out: neither the guard nor the evaluator reads them, and the bytes count in a browser bundle.
   const flags = Object.fromEntries(
     Object.keys(values).map((key) => [
       key,
-      { key, version: 0, on: true, variations: [values[key]!], offVariation: 0, targets: [], rules: [], fallthrough: { variation: 0 }, clientSide: true } as Omit<Flag, 'kind'> as Flag,
+      { key, version: 0, on: true, variations: [values[key]!], offVariation: 0, targets: [], rules: [], fallthrough: { variation: 0 } } as Omit<Flag, 'kind' | 'clientSide'> as Flag,
     ]),
   );
   return { version: 0, flags, segments: {} };

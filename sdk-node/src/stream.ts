@@ -3,7 +3,7 @@
 // server or a proxy would stop it forever), so this class owns reconnection: every attempt is a fresh
 // EventSource, closed at its first error, and the next one is scheduled here with backoff and jitter.
 import { EventSource, type FetchLike, type FetchLikeResponse } from 'eventsource';
-import { Backoff, type SyncError } from '@flagstaff/core/sync';
+import { createBackoff, type Backoff, type SyncError } from '@flagstaff/core/sync';
 import { commentTap } from './comment-tap.js';
 import { isRefusal, responseFailure, retryAfterMs, type SdkHttp } from './http.js';
 
@@ -44,7 +44,7 @@ export class FlagStream {
     private readonly listener: StreamListener,
     random: () => number = Math.random,
   ) {
-    this.#backoff = new Backoff(settings.reconnect, random);
+    this.#backoff = createBackoff(settings.reconnect, random);
   }
 
   start(): void {

@@ -9,11 +9,11 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const KiB = 1024;
 
 /**
- * DESIGN.md asks for 5 KiB. After a size pass on core and the SDK the bundle is ~6.3 KiB gzipped, and what
+ * DESIGN.md asks for 5 KiB. After two size passes on core and the SDK the bundle is ~6.2 KiB gzipped, and what
  * remains is the evaluator, the sync rules and the client themselves (docs/sdk-browser.md, "Size"). So this
  * ceiling is today's figure plus a little room: it stops growth, and comes down towards DESIGN_BUDGET.
  */
-const CEILING = 6.5 * KiB;
+const CEILING = 6.3 * KiB;
 const DESIGN_BUDGET = 5 * KiB;
 /** What `@flagstaff/browser/tabs` adds to an application that has the main entry: today's figure plus room. */
 const TABS_CEILING = 1 * KiB;
