@@ -1,11 +1,9 @@
 // The size budget of the browser SDK (DESIGN.md, "Budgets"): the published entry, bundled as an
 // application's bundler would (minified ESM for browsers), gzipped. It runs in node: no browser needed.
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleAsApplication } from './bundle.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const KiB = 1024;
 
 /**
@@ -19,17 +17,7 @@ const DESIGN_BUDGET = 5 * KiB;
 const TABS_CEILING = 1 * KiB;
 
 async function measure(...specifiers: string[]): Promise<{ gzip: number; raw: number; inputs: string[] }> {
-  const result = await build({
-    stdin: { contents: specifiers.map((specifier) => `export * from '${specifier}';`).join('\n'), resolveDir: REPO, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    metafile: true,
-  });
-  const code = result.outputFiles[0]!.contents;
-  const inputs = Object.keys((result.metafile as Metafile).inputs).map((path) => path.replace(/^(\.\.\/)+/, ''));
+  const { code, inputs } = await bundleAsApplication(...specifiers);
   return { gzip: gzipSync(code, { level: 9 }).length, raw: code.length, inputs };
 }
 

@@ -4,11 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
+import { bundleAsApplication } from './bundle.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env.FLAGSTAFF_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Why the browser tests cannot run here, or null. In CI a missing browser is an error, never a skip. */
@@ -25,20 +23,9 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/**
- * Package entries bundled as an application would ship them: minified ESM for browsers, resolved through the
- * package's `exports` (so the published dist/, which `tsc -b` builds), with nothing kept external.
- */
+/** The SDK entries as an application would ship them (bundle.ts), as the page's script. */
 export async function bundle(...specifiers: string[]): Promise<string> {
-  const result = await build({
-    stdin: { contents: specifiers.map((specifier) => `export * from '${specifier}';`).join('\n'), resolveDir: REPO, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-  });
-  return result.outputFiles[0]!.text;
+  return (await bundleAsApplication(...specifiers)).text;
 }
 
 export interface PageServer {
