@@ -6,6 +6,7 @@ import type { AdminFlag, FlagDefinitionPatch } from '../api.js';
 import { CommandContext, examples, ifMatchOption, reasonOption, yesOption } from '../context.js';
 import { describeRule, describeServe, describeState, describeTarget } from '../describe.js';
 import { ServerRefusal, UsageError } from '../errors.js';
+import { sameValue } from '../flags-as-code/plan.js';
 import type { Io } from '../io.js';
 import { collect, formatValue, parseVariations } from '../parse.js';
 import { readRulesFile } from '../rules-file.js';
@@ -163,9 +164,7 @@ export function registerFlags(program: Command, io: Io): void {
       const api = await ctx.api();
       const current = await api.getFlag(key);
       const patch = definitionPatch(current, ctx.options);
-      const changes = (Object.keys(patch) as (keyof FlagDefinitionPatch)[]).filter(
-        (field) => JSON.stringify(patch[field]) !== JSON.stringify(current[field]),
-      );
+      const changes = (Object.keys(patch) as (keyof FlagDefinitionPatch)[]).filter((field) => !sameValue(patch[field], current[field]));
       if (!changes.length) {
         if (!Object.keys(patch).length) {
           throw new UsageError('nothing to change', 'give at least one of --description, --name, --tag, --untag, --client-side, --no-client-side, --seed, --no-seed, --variations');
