@@ -3,12 +3,14 @@
 // on every write; checking here first means a bad file is refused whole, dry run included, before any step
 // is applied, instead of half-way through.
 import { type JsonValue, validateFlag, validateSegment } from '@flagstaff/core';
-import type { Segment } from '../api.js';
-import type { FlagsDocument } from './document.js';
+import { pick, STATE_FIELDS, type FlagsDocument } from './document.js';
 import { defaultState, type ServerState } from './plan.js';
 
 /** `flags.new-checkout.environments.production.fallthrough.rollout.weights: weights must sum to 100000, not 3` */
 export type FileIssue = string;
+
+/** What SDKs receive of a segment: names and descriptions stay on the server. */
+const SEGMENT_WIRE = ['included', 'excluded', 'rules'] as const;
 
 /** Fields of the definition: an issue there is the same in every environment, so it is named once. */
 const DEFINITION_ISSUE = /^(key|kind|variations|seed|clientSide)\b/;
@@ -22,8 +24,8 @@ export function validateDocument(document: FlagsDocument, server: ServerState, s
     if (!server.environments.includes(env)) continue;
     for (const [key, spec] of Object.entries(segments)) {
       const current = server.segments[env]?.find((segment) => segment.key === key);
-      const merged = { ...pickSegment(current), ...spec, key, version: current?.version ?? 0 };
-      const { name: _name, description: _description, ...wire } = merged;
+      const empty = { included: [], excluded: [], rules: [] };
+      const wire = { ...empty, ...(current && pick(current, SEGMENT_WIRE)), ...pick(spec, SEGMENT_WIRE), key, version: current?.version ?? 0 };
       const checked = validateSegment(wire);
       if (!checked.ok) for (const issue of checked.issues) issues.add(line(`segments.${env}.${key}`, issue.path, issue.message));
     }
@@ -43,19 +45,7 @@ export function validateDocument(document: FlagsDocument, server: ServerState, s
     // Every environment the flag has (or will have) a state in: a new variation list must suit them all.
     for (const env of server.environments) {
       const state = { ...(current?.environments[env] ?? defaultState(kind)), ...spec.environments?.[env] };
-      const wire = {
-        key,
-        version: 0,
-        kind,
-        on: state.on,
-        variations,
-        offVariation: state.offVariation,
-        targets: state.targets,
-        rules: state.rules,
-        fallthrough: state.fallthrough,
-        clientSide,
-        ...(seed === null ? {} : { seed }),
-      };
+      const wire = { key, version: 0, kind, variations, ...pick(state, STATE_FIELDS), clientSide, ...(seed === null ? {} : { seed }) };
       const checked = validateFlag(wire, { segmentKeys: segmentKeys(env) });
       if (checked.ok) continue;
       for (const issue of checked.issues) {
@@ -65,12 +55,6 @@ export function validateDocument(document: FlagsDocument, server: ServerState, s
     }
   }
   return [...issues];
-}
-
-function pickSegment(segment: Segment | undefined) {
-  if (!segment) return { included: [], excluded: [], rules: [] };
-  const { included, excluded, rules } = segment;
-  return { included, excluded, rules };
 }
 
 function line(prefix: string, path: string, message: string): FileIssue {
