@@ -71,6 +71,20 @@ describe('evaluation order and reasons', () => {
     }
   });
 
+  it('serves the first target that lists a key, whichever comes later (validation refuses such flags; SDKs may still meet one)', () => {
+    const twice = state([flag({ key: 'twice', targets: [{ variation: 1, values: ['u'] }, { variation: 0, values: ['v', 'u'] }] })]);
+    expect(evaluate(twice, 'twice', { key: 'u' }, false)).toEqual({ value: true, variationIndex: 1, reason: { kind: 'TARGET_MATCH' } });
+    expect(evaluate(twice, 'twice', { key: 'v' }, true).value).toBe(false);
+  });
+
+  it.each(['constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'])(
+    'answers FLAG_NOT_FOUND for a flag key %s that only Object.prototype knows',
+    (key) => {
+      expect(evaluate(s, key, { key: 'u' }, 'fallback').reason).toEqual({ kind: 'ERROR', errorKind: 'FLAG_NOT_FOUND' });
+      expect(isEnabled(s, key, { key: 'u' })).toBe(false);
+    },
+  );
+
   it('serves a target before any rule', () => {
     expect(evaluate(s, 'new-checkout', { key: 'user-1', country: 'US' }, false)).toEqual({
       value: true,

@@ -50,6 +50,17 @@ function isJsonValue(value: unknown, depth: number): boolean {
   }
 }
 
+/**
+ * The attribute a rollout buckets by. Not `__proto__`: evaluation reads only a context's own attributes,
+ * an object written in code (`{ __proto__: x }`) never has an own `__proto__` and validateContext drops
+ * one, so such a rollout would put everyone in bucket 0. (Clauses on it stay valid: the shared vectors
+ * pin how they evaluate, and a clause that never matches misleads nobody about a percentage.)
+ */
+export const bucketBySchema = z
+  .string()
+  .min(1, 'bucketBy names the attribute to bucket by')
+  .refine((name) => name !== '__proto__', 'bucketBy cannot be "__proto__": it is never an attribute of a context');
+
 const isScalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 function regexProblem(pattern: string): string | null {
@@ -111,7 +122,7 @@ export const clauseSchema = z
 
 export const rolloutSchema = z
   .strictObject({
-    bucketBy: z.string().min(1, 'bucketBy names the attribute to bucket by'),
+    bucketBy: bucketBySchema,
     weights: z.array(z.int().min(0).max(BUCKETS)).min(1),
   })
   .superRefine((rollout, ctx) => {

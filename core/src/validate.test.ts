@@ -161,6 +161,11 @@ describe('validateFlag', () => {
       withRule([{ attribute: '', op: 'in', values: ['x'] }]),
       [{ path: 'rules[0].clauses[0].attribute', message: 'an attribute name is required' }],
     ],
+    [
+      'bucketing by "__proto__" (it is never an own attribute of a context)',
+      { ...newCheckout, fallthrough: { rollout: { bucketBy: '__proto__', weights: [75_000, 25_000] } } },
+      [{ path: 'fallthrough.rollout.bucketBy', message: 'bucketBy cannot be "__proto__": it is never an attribute of a context' }],
+    ],
     ['a clause without values', withRule([{ attribute: 'x', op: 'in', values: [] }]), [{ path: 'rules[0].clauses[0].values', message: 'a clause needs at least one value' }]],
     ['a rule without clauses', withRule([]), [{ path: 'rules[0].clauses', message: 'a rule needs at least one clause' }]],
     [
