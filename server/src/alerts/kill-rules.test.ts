@@ -37,6 +37,14 @@ describe('targetsOf', () => {
     expect(targetsOf(alert('HighErrorRate', {}), [r])).toEqual({ targets: [], skipped: [{ rule: r.id, why: expect.stringContaining('"flag" label') }] });
   });
 
+  it('reads only the alert\'s own labels: "constructor" or "toString" that it lacks are "" (never Object.prototype\'s)', () => {
+    const byLabel = rule({ flagLabel: 'constructor' });
+    expect(targetsOf(alert('HighErrorRate', {}), [byLabel])).toEqual({ targets: [], skipped: [{ rule: byLabel.id, why: expect.stringContaining('"constructor" label') }] });
+    const matched = rule({ flag: 'new-checkout', matchers: [{ label: 'toString', op: '=~', value: 'function.*' }] });
+    expect(targetsOf(alert('HighErrorRate', {}), [matched]).targets).toEqual([]);
+    expect(targetsOf(alert('HighErrorRate', { toString: 'function x' }), [matched]).targets).toHaveLength(1);
+  });
+
   it('acts once per flag when several rules reach it, off winning over rollback', () => {
     const rollback = rule({ flag: 'new-checkout', action: 'rollback' });
     const off = rule({ flagLabel: 'flag', action: 'off' });

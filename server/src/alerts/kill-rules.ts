@@ -2,7 +2,7 @@
 // matchers match, each naming a flag by key or through a label of the alert (`flag="new-checkout"`),
 // so that one receiver serves many flags. One alert acts at most once per flag.
 import type { NormalisedAlert } from './alert.js';
-import { compileMatcher, type LabelMatcher } from './matchers.js';
+import { compileMatcher, labelValue, type LabelMatcher } from './matchers.js';
 
 export type KillAction = 'off' | 'rollback';
 export type OnResolve = 'keep' | 'restore';
@@ -53,7 +53,7 @@ export function targetsOf(alert: NormalisedAlert, rules: readonly KillRule[]): A
   const skipped: Skipped[] = [];
   for (const rule of rules) {
     if (!matches(rule, alert)) continue;
-    const flag = rule.flag ?? alert.labels[rule.flagLabel!];
+    const flag = rule.flag ?? labelValue(alert.labels, rule.flagLabel!);
     if (!flag) {
       skipped.push({ rule: rule.id, why: `the alert has no "${rule.flagLabel}" label to name the flag` });
       continue;

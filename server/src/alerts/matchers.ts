@@ -35,10 +35,13 @@ function regexProblem(pattern: string): string | null {
 
 export type CompiledMatcher = (labels: Record<string, string>) => boolean;
 
+/** The alert's own label, "" when it lacks one: a label named `constructor` must not read Object.prototype's. */
+export const labelValue = (labels: Record<string, string>, name: string): string => (Object.hasOwn(labels, name) ? labels[name]! : '');
+
 /** Compiles a validated matcher once; the rule engine calls the result per alert. */
 export function compileMatcher({ label, op, value }: LabelMatcher): CompiledMatcher {
-  if (op === '=') return (labels) => (labels[label] ?? '') === value;
-  if (op === '!=') return (labels) => (labels[label] ?? '') !== value;
+  if (op === '=') return (labels) => labelValue(labels, label) === value;
+  if (op === '!=') return (labels) => labelValue(labels, label) !== value;
   const regex = new RegExp(`^(?:${value})$`);
-  return (labels) => regex.test(labels[label] ?? '');
+  return (labels) => regex.test(labelValue(labels, label));
 }
