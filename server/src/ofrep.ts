@@ -81,7 +81,9 @@ export function evaluateForOfrep(
   key: string,
   context: Context,
 ): OfrepResult {
-  const flag = visible[key];
+  // Own keys only: `constructor` or `toString` must not find Object.prototype's (nor, for a client key,
+  // reach a server-only flag of that name through the full snapshot evaluated below).
+  const flag = Object.hasOwn(visible, key) ? visible[key] : undefined;
   if (flag === undefined) return { key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `flag "${key}" does not exist in this environment` };
   const detail = evaluate(prepared, key, context, null as JsonValue);
   if (detail.reason.kind === 'ERROR' || detail.variationIndex === null) {

@@ -2,7 +2,7 @@
 // pure rules of its schedule. The store (store/rollout-plans.ts) persists plans and applies their steps; the
 // scheduler (scheduler.ts) decides when.
 import { z } from 'zod';
-import { shareOf, type FlagKind, type JsonValue, type Serve } from '@flagstaff/core';
+import { bucketBySchema, shareOf, type FlagKind, type JsonValue, type Serve } from '@flagstaff/core';
 import type { Issue } from '../errors.js';
 import type { Actor } from '../store/resources.js';
 
@@ -60,7 +60,7 @@ export const createPlanBody = z.strictObject({
   variation: z.json().optional(),
   /** The variation everybody else keeps, by value (default: the other one of a boolean flag, else the off variation). */
   from: z.json().optional(),
-  bucketBy: z.string().min(1).max(128).optional(),
+  bucketBy: bucketBySchema.max(128).optional(),
 });
 
 export type CreatePlanBody = z.output<typeof createPlanBody>;

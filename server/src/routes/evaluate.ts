@@ -23,7 +23,7 @@ export function evaluateRoutes({ store }: AppDeps): Hono<AppEnv> {
     if (!context.ok) throw validationFailed(context.issues.map((i) => ({ ...i, path: i.path ? `context.${i.path}` : 'context' })));
     const prepared = store.snapshots.prepared(body.env);
     if (prepared === null) throw notFound(`environment "${body.env}"`);
-    const flag = prepared.raw.flags[body.flag];
+    const flag = Object.hasOwn(prepared.raw.flags, body.flag) ? prepared.raw.flags[body.flag] : undefined;
     if (flag === undefined) {
       store.flags.get(body.flag); // 404 when the flag does not exist at all
       throw new ApiError('not_found', `flag "${body.flag}" is archived: unarchive it to evaluate it`);
