@@ -3,6 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { requireSdkKey } from '../auth.js';
 import { ApiError } from '../errors.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan, TOO_DEEP } from '../http/body.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { bulkTag, contextOf, evaluateForOfrep, FAILURE_STATUS, OfrepRequestError } from '../ofrep.js';
 import { matchesIfNoneMatch, viewFor } from '../snapshot-views.js';
@@ -10,6 +11,7 @@ import { matchesIfNoneMatch, viewFor } from '../snapshot-views.js';
 async function requestBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') return undefined;
+  if (nestsDeeperThan(text, MAX_BODY_DEPTH)) throw new OfrepRequestError('PARSE_ERROR', TOO_DEEP);
   try {
     return JSON.parse(text);
   } catch (error) {
