@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { requireSdkKey } from '../auth.js';
 import { readBody } from '../http/body.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
+import { viewFor } from '../snapshot-views.js';
 
 /** Generous bounds: an SDK sends one report a minute; anything past these is not an SDK. */
 const usageReport = z.object({
@@ -23,12 +24,20 @@ const usageReport = z.object({
     .max(10_000),
 });
 
-export function sdkUsageRoutes({ auth, store }: AppDeps): Hono<AppEnv> {
+export function sdkUsageRoutes({ auth, store, snapshots }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.post('/', requireSdkKey(auth), async (c) => {
     const report = await readBody(c, usageReport);
-    const { env, keyId } = c.get('sdk');
+    const { env, keyId, audience } = c.get('sdk');
+    // A key reports only flags it can see: a public client key could otherwise make a server-only flag
+    // look alive (its "last evaluated" feeds stale-flag reports). Counts for other keys are dropped as
+    // the store drops unknown ones, so `recorded` tells a client key nothing about server-only flags.
+    if (audience === 'client') {
+      const snapshot = snapshots.snapshot(env);
+      const visible = snapshot === null ? {} : viewFor(snapshot, audience).flags;
+      report.flags = report.flags.filter((f) => Object.hasOwn(visible, f.key));
+    }
     const recorded = store.usage.record(env, keyId, report);
     return c.json({ recorded }, 202);
   });
