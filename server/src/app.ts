@@ -7,6 +7,7 @@ import { jsonBodies } from './http/body.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { observe } from './http/observe.js';
 import { rateLimit } from './http/rate-limit.js';
+import { securityHeaders } from './http/security-headers.js';
 import { environmentRoutes } from './routes/admin-envs.js';
 import { flagStateRoutes } from './routes/admin-flag-states.js';
 import { flagRoutes } from './routes/admin-flags.js';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', observe(deps.log, deps.metrics, deps.lifecycle));
+  app.use('*', securityHeaders());
   const limit = rateLimit(deps.config.rateLimitPerMinute);
   app.use('/api/*', limit);
   app.use('/hooks/*', limit);

@@ -46,6 +46,8 @@ const SSE_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-cache, no-transform',
   // nginx buffers proxied responses unless told otherwise, which would hold events back.
   'X-Accel-Buffering': 'no',
+  // Set here: the stream's headers go straight to the socket, past app.ts's securityHeaders.
+  'X-Content-Type-Options': 'nosniff',
 };
 
 const CORS_HEADERS: Record<string, string> = {
