@@ -44,6 +44,28 @@ export interface RolloutPlan {
   updatedAt: string;
 }
 
+/** Something the creator of a plan should know; the plan was created all the same. */
+export interface PlanWarning {
+  code: 'flag_off';
+  message: string;
+}
+
+/**
+ * The warnings of a plan just created. On a flag that is off, the first step is set but serves nobody, and
+ * the plan waits: its next step comes one hold after the flag is turned on (docs/rollouts.md).
+ */
+export function planWarnings(plan: RolloutPlan, flagOn: boolean): PlanWarning[] {
+  if (flagOn) return [];
+  return [
+    {
+      code: 'flag_off',
+      message:
+        `flag "${plan.flag}" is off in ${plan.env}: the first step (${plan.percent}%) is set but serves nobody, ` +
+        'and the plan waits for the flag to be turned on; its next step comes one hold after that',
+    },
+  ];
+}
+
 const stepSchema = z.union([
   z.number(),
   z.strictObject({ percent: z.number(), holdSeconds: z.int().optional() }),

@@ -6,7 +6,7 @@ import { readBody } from '../http/body.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { parseChoice } from '../http/query.js';
 import { setVersionTag, writeMeta } from '../http/write-meta.js';
-import { createPlanBody, type PlanState, type RolloutPlan } from '../rollout/plan.js';
+import { createPlanBody, planWarnings, type PlanState, type RolloutPlan } from '../rollout/plan.js';
 
 const STATES: readonly PlanState[] = ['active', 'paused', 'completed', 'aborted'];
 
@@ -16,9 +16,9 @@ function planId(c: Context<AppEnv>): number {
   return Number(text);
 }
 
-function sendPlan(c: Context<AppEnv>, plan: RolloutPlan, status: 200 | 201 = 200) {
+function sendPlan(c: Context<AppEnv>, plan: RolloutPlan) {
   setVersionTag(c, plan.version);
-  return c.json(plan, status);
+  return c.json(plan);
 }
 
 export function rolloutPlanRoutes({ store }: AppDeps): Hono<AppEnv> {
@@ -34,7 +34,11 @@ export function rolloutPlanRoutes({ store }: AppDeps): Hono<AppEnv> {
   app.post('/', requireScope('write'), async (c) => {
     const meta = writeMeta(c);
     const body = await readBody(c, createPlanBody);
-    return sendPlan(c, plans.create(body, meta), 201);
+    const plan = plans.create(body, meta);
+    setVersionTag(c, plan.version);
+    // Only in this answer: the CLI prints them after creating a plan.
+    const warnings = planWarnings(plan, store.flagStates.get(plan.flag, plan.env).on);
+    return c.json({ ...plan, warnings }, 201);
   });
 
   app.get('/:id', requireScope('read'), (c) => sendPlan(c, plans.get(planId(c))));
