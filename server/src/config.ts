@@ -1,6 +1,7 @@
 // Configuration comes from environment variables only (DESIGN.md, "Fixed names"). A bad value stops the
 // server before it opens anything, with a message naming the variable.
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { KEY_PREFIX } from '@flagstaff/core';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -68,6 +69,14 @@ export function integerReader(env: NodeJS.ProcessEnv, problems: string[]) {
   };
 }
 
+/** FLAGSTAFF_DB names the SQLite file: a folder (written with a trailing "/", or one that exists) is refused. */
+function dbPathProblem(raw: string | undefined, resolved: string): string | null {
+  if (raw === undefined || raw === '') return null;
+  const folder = /[/\\]$/.test(raw) || (existsSync(resolved) && statSync(resolved).isDirectory());
+  if (!folder) return null;
+  return `FLAGSTAFF_DB names the database file, not a folder: "${raw}" is a folder; use e.g. "${join(raw.replace(/[/\\]+$/, ''), 'flagstaff.db')}"`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   const int = integerReader(env, problems);
@@ -89,10 +98,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  const dbPath = resolve(env.FLAGSTAFF_DB?.trim() || './data/flagstaff.db');
+  const dbProblem = dbPathProblem(env.FLAGSTAFF_DB?.trim(), dbPath);
+  if (dbProblem !== null) problems.push(dbProblem);
+
   const config: Config = {
     port: int('FLAGSTAFF_PORT', 8420, 0, 65535),
     host: env.FLAGSTAFF_HOST?.trim() || undefined,
-    dbPath: resolve(env.FLAGSTAFF_DB?.trim() || './data/flagstaff.db'),
+    dbPath,
     adminToken,
     redisUrl: env.REDIS_URL?.trim() || undefined,
     logLevel,
