@@ -75,7 +75,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     });
   } catch (error) {
     store.close();
-    throw error;
+    throw listenError(error, config);
   }
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
@@ -118,4 +118,12 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     })());
 
   return { port, url, app, deps, shutdown };
+}
+
+/** A taken port names the setting that picks another (the message keeps Node's code for scripts). */
+function listenError(error: unknown, config: Config): unknown {
+  if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') return error;
+  const where = config.host ? `${config.host}:${config.port}` : `port ${config.port}`;
+  const message = `listen EADDRINUSE: ${where} is already in use (another flagstaff-server?): stop that process or set FLAGSTAFF_PORT to a free port (0 picks one)`;
+  return Object.assign(new Error(message, { cause: error }), { code: 'EADDRINUSE' });
 }

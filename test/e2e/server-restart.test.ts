@@ -132,6 +132,7 @@ describe('the first admin token', () => {
     try {
       const taken = startServer({ dbPath, env: { FLAGSTAFF_ADMIN_TOKEN: '', FLAGSTAFF_PORT: String(server.port) } });
       await expect(taken).rejects.toThrow(/EADDRINUSE/);
+      await expect(taken).rejects.toThrow(/already in use .*set FLAGSTAFF_PORT to a free port/);
       const second = await startServer({ dbPath, env: { FLAGSTAFF_ADMIN_TOKEN: '' } });
       try {
         expect(second.output()).toContain('shown ONCE');
