@@ -91,7 +91,7 @@ export function evaluateForOfrep(
   }
   // A percentage split over a missing key would put every anonymous caller in bucket 0: say so instead.
   const rollout = decidingRollout(detail, flag);
-  if (rollout !== undefined && context[rollout.bucketBy] === undefined) {
+  if (rollout !== undefined && (!Object.hasOwn(context, rollout.bucketBy) || context[rollout.bucketBy] === undefined)) {
     return {
       key,
       errorCode: rollout.bucketBy === 'key' ? 'TARGETING_KEY_MISSING' : 'INVALID_CONTEXT',

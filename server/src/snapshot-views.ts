@@ -28,8 +28,8 @@ export function clientView(snapshot: Snapshot): Snapshot {
       if (!flag.clientSide) continue;
       flags[flag.key] = flag;
       for (const key of segmentsNamedBy(flag)) {
-        const segment = snapshot.segments[key];
-        if (segment !== undefined) segments[key] = segment;
+        // Own keys only: `constructor` is a valid segment key, and Object.prototype has one too.
+        if (Object.hasOwn(snapshot.segments, key)) segments[key] = snapshot.segments[key]!;
       }
     }
     view = { version: snapshot.version, flags, segments };

@@ -43,6 +43,17 @@ describe('OFREP single-flag evaluation', () => {
     }
   });
 
+  it('reports a rollout by an attribute named constructor that the context lacks (it is not Object.prototype’s)', async () => {
+    expect((await t.request('/api/v1/flags', { method: 'POST', json: { key: 'by-constructor' } })).status).toBe(201);
+    const state = { on: true, fallthrough: { rollout: { bucketBy: 'constructor', weights: [50_000, 50_000] } } };
+    expect((await t.request('/api/v1/flags/by-constructor/environments/production', { method: 'PATCH', json: state })).status).toBe(200);
+    const res = await ofrep('by-constructor', t.keys.server);
+    expect([res.status, await res.json()]).toEqual([
+      400,
+      { key: 'by-constructor', errorCode: 'INVALID_CONTEXT', errorDetails: 'flag "by-constructor" is rolled out by "constructor": give that attribute' },
+    ]);
+  });
+
   it('leaves server-only flags out of a client key’s bulk evaluation', async () => {
     const res = await t.request('/ofrep/v1/evaluate/flags', { method: 'POST', token: null, headers: { Authorization: t.keys.client }, json: { context: {} } });
     expect(((await res.json()) as { flags: { key: string }[] }).flags.map((f) => f.key)).toEqual(['public']);
