@@ -30,7 +30,38 @@ describe('help', () => {
     expect(await run([...path, '--help'], io)).toBe(0);
     expect(io.out()).toContain('Examples:\n  $ flagstaff');
   });
+
+  // An example is pasted into a shell: a `|` or `;` outside quotes is a pipe or a second command, so
+  // `--match severity=~page|critical` would run a program named "critical".
+  it.each(commands.map((path) => [path.join(' '), path]))('flagstaff %s --help: no example has a stray pipe or operator', async (_name, path) => {
+    const io = fakeIo();
+    await run([...path, '--help'], io);
+    const lines = io.out().split('Examples:\n')[1]!.split('\n').filter((line) => line.startsWith('  $ '));
+    for (const line of lines) {
+      const command = line.slice(4).replace(/\s+#.*$/, '');
+      const meant = /^(\| (jq|flagstaff) |&& flagstaff |> )/;
+      expect(unquotedOperators(command).filter((op) => !meant.test(op)), line).toEqual([]);
+    }
+  });
 });
+
+/** The shell operators of a command line outside quotes, each with what follows it: `| jq -r …`. */
+function unquotedOperators(command: string): string[] {
+  const found: string[] = [];
+  let quote: string | undefined;
+  for (let index = 0; index < command.length; index += 1) {
+    const char = command[index]!;
+    if (quote) {
+      if (char === quote) quote = undefined;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+    } else if ('|;&<>'.includes(char)) {
+      found.push(command.slice(index));
+      if (command[index + 1] === char) index += 1;
+    }
+  }
+  return found;
+}
 
 describe('usage errors: exit 2, nothing sent', () => {
   it.each([

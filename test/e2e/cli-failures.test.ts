@@ -131,3 +131,24 @@ describe('--json documents of the read commands', () => {
     expect(parseJson(result)).toMatchObject(shape);
   });
 });
+
+// The two production changes the hardening issue saw go ahead from a pipe; the guard over every command is
+// admin-cli/src/confirm-every-command.test.ts. A "y" on a pipe is not an answer: nobody was asked.
+describe('a production change from a pipe without --yes', () => {
+  const definitionOnly = JSON.stringify({ format: 'flagstaff/v1', flags: { [FLAG]: { description: 'changed from a pipe' } } });
+
+  it.each([
+    ['segments delete, stdin empty', ['segments', 'delete', 'pipe-guarded', '--env', 'production'], ''],
+    ['segments delete, "y" piped in', ['segments', 'delete', 'pipe-guarded', '--env', 'production'], 'y\n'],
+    ['apply of a definition-only change, the file on stdin', ['apply', '-f', '-'], definitionOnly],
+  ] as const)('%s: refuses with exit 2 and changes nothing', async (_name, args, input) => {
+    if ((await server.api('GET', '/api/v1/environments/production/segments/pipe-guarded')).status === 404) {
+      expect((await server.api('POST', '/api/v1/environments/production/segments', { key: 'pipe-guarded' })).status).toBe(201);
+    }
+    const before = { ...(await snapshot()), segments: (await server.api('GET', '/api/v1/environments/production/segments')).body };
+    const result = await cli([...args], { input });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toMatch(/^error: refusing to .+ without confirmation \(stdin is not a terminal, so I cannot ask\)\nhint: add --yes/);
+    expect({ ...(await snapshot()), segments: (await server.api('GET', '/api/v1/environments/production/segments')).body }).toEqual(before);
+  });
+});

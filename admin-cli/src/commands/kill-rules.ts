@@ -53,7 +53,7 @@ export function registerKillRules(program: Command, io: Io): void {
     .addHelpText(
       'after',
       examples(
-        'flagstaff kill-rules create --env production --alert HighErrorRate --match severity=~page|critical --flag-label flag',
+        "flagstaff kill-rules create --env production --alert HighErrorRate --match 'severity=~page|critical' --flag-label flag",
         'flagstaff kill-rules create --env production --alert CheckoutErrors --flag new-checkout --action rollback --on-resolve restore',
       ),
     )

@@ -63,6 +63,24 @@ describe('plans against a real server', () => {
     expect(result.err).toBe('error: new-checkout has no active or paused rollout plan in production\n');
   });
 
+  it('on a flag that is off, says the plan waits for `on` instead of showing a time for the next step', async () => {
+    const result = await harness.cli(['plans', 'create', 'new-checkout', '--env', 'development', '--steps', '5,25,100', '--hold', '1h']);
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toMatch(/next +waiting: the flag is off; 25 % one hold after it is turned on\n/);
+    expect(result.out).not.toMatch(/next +25 % at /);
+    expect(result.err).toBe(
+      'warning: new-checkout is off in development: the plan waits, and nobody gets 5 % until `flagstaff on new-checkout --env development`; the next step comes one hold after that\n',
+    );
+  });
+
+  it('on a flag that is on, shows when the next step is due and warns about nothing', async () => {
+    expect((await harness.server.api('PATCH', '/api/v1/flags/new-checkout/environments/staging', { on: true, fallthrough: { variation: 0 } })).status).toBe(200);
+    const result = await harness.cli(['plans', 'create', 'new-checkout', '--env', 'staging', '--steps', '5,100', '--hold', '1h']);
+    expect(result.code, result.err).toBe(0);
+    expect(result.out).toMatch(/next +100 % at \d{4}-/);
+    expect(result.err).toBe('');
+  });
+
   it('prints what the server refuses in the steps once', async () => {
     const result = await harness.cli(['plans', 'create', 'new-checkout', '--env', 'staging', '--steps', '50,25', '--hold', '1h']);
     expect(result.code).toBe(1);

@@ -38,7 +38,11 @@ export function parseSteps(text: string): number[] {
   });
 }
 
-function describePlan(out: Output, plan: RolloutPlan): void {
+/**
+ * `flagOn: false` when the plan's flag is off in its environment: the plan then waits (docs/rollouts.md), so
+ * there is no "next step at" to show — whatever time the server computed, nothing happens until `on`.
+ */
+function describePlan(out: Output, plan: RolloutPlan, flagOn = true): void {
   const state = { active: out.style.green, paused: out.style.yellow, completed: out.style.cyan, aborted: out.style.red }[plan.state](plan.state);
   const pairs: [string, string][] = [
     ['plan', `${plan.id} (version ${plan.version})`],
@@ -49,7 +53,9 @@ function describePlan(out: Output, plan: RolloutPlan): void {
     ['steps', plan.steps.map((step, index) => (index === plan.currentStep ? out.style.bold(`${step.percent}%`) : `${step.percent}%`)).join(' → ')],
   ];
   const next = plan.steps[plan.currentStep + 1];
-  if (plan.nextStepAt && next) pairs.push(['next', `${next.percent} % at ${plan.nextStepAt}`]);
+  const open = plan.state === 'active' || plan.state === 'paused';
+  if (open && !flagOn) pairs.push(['next', out.style.yellow(`waiting: the flag is off; ${next ? `${next.percent} % one hold after it is turned on` : 'nobody gets it until it is turned on'}`)]);
+  else if (plan.nextStepAt && next) pairs.push(['next', `${next.percent} % at ${plan.nextStepAt}`]);
   if (plan.reason) pairs.push(['reason', `${plan.reason}${plan.stateChangedBy ? ` (${plan.stateChangedBy.name})` : ''}`]);
   pairs.push(['created', `${plan.createdAt} by ${plan.createdBy.name}`]);
   out.fields(pairs);
@@ -112,7 +118,15 @@ export function registerPlans(program: Command, io: Io): void {
       const from = pick(ctx.options.from, '--from');
       await ctx.confirm(`start rolling out ${key} in ${env}: ${steps.join('% → ')}%, ${ctx.options.hold} apart`, [env]);
       const plan = await api.createPlan({ flag: key, env, steps, holdSeconds, variation, from, bucketBy });
-      ctx.out.result(plan, () => describePlan(ctx.out, plan));
+      // A plan on a flag that is off waits for `on` (docs/rollouts.md): read the state the plan was created
+      // on, since someone may have switched the flag between the read above and the create.
+      const on = (await api.getFlagState(key, env)).on;
+      ctx.out.result(plan, () => {
+        describePlan(ctx.out, plan, on);
+        if (on) return;
+        const then = plan.steps.length > plan.currentStep + 1 ? '; the next step comes one hold after that' : '';
+        ctx.out.warn(`${key} is off in ${env}: the plan waits, and nobody gets ${plan.percent} % until \`flagstaff on ${key} --env ${env}\`${then}`);
+      });
     });
 
   plans

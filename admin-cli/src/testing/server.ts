@@ -1,6 +1,6 @@
 // The whole CLI in-process against a real server process (test/helpers/server.ts starts `server/dist`; build
 // it first with `npx tsc -b`). The CLI still only speaks HTTP to it: nothing here imports the server.
-import { startServer, type RunningServer } from '../../../test/helpers/server.js';
+import { startServer, type RunningServer, type StartServerOptions } from '../../../test/helpers/server.js';
 import { run } from '../cli.js';
 import { fakeIo, type FakeIoOptions } from './fake-io.js';
 
@@ -23,8 +23,8 @@ export interface ServerCli {
   stop(): Promise<void>;
 }
 
-export async function startServerCli(): Promise<ServerCli> {
-  const server = await startServer();
+export async function startServerCli(options?: StartServerOptions): Promise<ServerCli> {
+  const server = await startServer(options);
   return {
     server,
     async cli(args, { beforeRequest, ...options } = {}) {
