@@ -175,6 +175,33 @@ describe('staying current', () => {
     expect(onlineListeners).toHaveLength(1);
   });
 
+  it('slows down while streams open and deliver nothing, and starts over after one that delivered the server state and lived', async () => {
+    vi.useFakeTimers();
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    try {
+      client({ reconnect: { baseMs: 1_000, maxMs: 30_000, resetAfterMs: 1_000 } });
+      /** Keeps the latest stream open for 2 s, fails it, and measures the delay until the next attempt (10 ms steps). */
+      const failAfterTwoSeconds = async () => {
+        await vi.advanceTimersByTimeAsync(2_000);
+        const attempts = FakeEventSource.instances.length;
+        FakeEventSource.latest.fail();
+        let waited = 0;
+        while (FakeEventSource.instances.length === attempts && waited < 60_000) waited += (await vi.advanceTimersByTimeAsync(10), 10);
+        return waited;
+      };
+      FakeEventSource.latest.open();
+      expect(await failAfterTwoSeconds()).toBe(1_000);
+      // Open for 2 s again, but without a frame from the server: still the same outage, now ~3 s long.
+      FakeEventSource.latest.open();
+      expect(await failAfterTwoSeconds()).toBeGreaterThan(2_900);
+      FakeEventSource.latest.open().emit('put', snapshot(1, flag('a')));
+      expect(await failAfterTwoSeconds()).toBe(1_000);
+    } finally {
+      random.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
   it('falls back to GET /sdk/v1/flags while the stream fails, serving what it answers', async () => {
     answerFlags(json(snapshot(8, flag('a', { on: false }))));
     const flags = client();
