@@ -184,6 +184,46 @@ describe('bad data from the server', () => {
   });
 });
 
+describe('application listeners that throw', () => {
+  it('stop neither the other listeners nor the SDK, are logged, and never reach the application as an uncaught exception', async () => {
+    // Asserted here, not left to the runner's unhandled-error check: a throw out of an EventSource callback
+    // or a microtask would surface as one of these.
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    process.on('unhandledRejection', record);
+    cleanup.push(async () => {
+      process.off('uncaughtException', record);
+      process.off('unhandledRejection', record);
+    });
+
+    const fake = await server();
+    const logged: string[] = [];
+    const flags = client(fake, { logger: { error: (message) => logged.push(message) } });
+    const heard = { change: [] as number[], status: [] as string[], error: [] as string[] };
+    for (const event of ['change', 'status', 'error'] as const) {
+      flags.on(event, () => {
+        throw new Error(`application bug in a '${event}' listener`);
+      });
+    }
+    flags.on('change', ({ version }) => heard.change.push(version));
+    flags.on('status', ({ state }) => heard.status.push(state));
+    flags.on('error', ({ code }) => heard.error.push(code));
+
+    expect(await flags.ready({ timeoutMs: 5_000 })).toMatchObject({ state: 'ready', version: 1 });
+    const version = fake.setFlag(booleanFlag('new-checkout', false));
+    await until(() => heard.change.includes(version), { what: 'the change after the throws' });
+    expect(flags.isEnabled('new-checkout', { key: 'u' })).toBe(false);
+    fake.down = true;
+    fake.dropStreams();
+    await until(() => heard.error.length > 0 && heard.status.includes('stale'), { what: 'the error and stale status after the throws' });
+
+    expect(heard).toEqual({ change: [1, version], status: ['ready', 'stale'], error: ['network'] });
+    for (const event of ['change', 'status', 'error']) expect(logged).toContain(`a '${event}' listener threw`);
+    expect(uncaught).toEqual([]);
+  });
+});
+
 describe('quiet by default', () => {
   it('writes nothing to the console on its own, even when everything fails', async () => {
     const fake = await server();
