@@ -258,3 +258,49 @@ describe('staying current', () => {
     expect(after).toEqual([['a']]);
   });
 });
+
+describe('a storage that throws', () => {
+  const refuse = (name: string) => () => {
+    throw new DOMException(`${name} refused`, name === 'setItem' ? 'QuotaExceededError' : 'SecurityError');
+  };
+  const full = Object.assign(new MemoryStore(), { setItem: refuse('setItem') });
+  const forbidden = { getItem: refuse('getItem'), setItem: refuse('setItem'), removeItem: refuse('removeItem') };
+
+  it.each([
+    ['is full (setItem throws QuotaExceededError)', full],
+    ['is forbidden (every call throws SecurityError)', forbidden],
+    ['cannot even be reached (reading window.localStorage throws)', undefined],
+  ])('costs only the head start when it %s: events, ready() and updates work, nothing is thrown', async (_, cache) => {
+    if (cache === undefined) {
+      Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: refuse('localStorage') });
+    }
+    try {
+      let flags!: FlagsClient;
+      expect(() => (flags = client({ cache }))).not.toThrow();
+      const seen = recordChanges(flags);
+      const statuses: string[] = [];
+      flags.on('status', ({ state }) => statuses.push(state));
+      const ready = flags.ready({ timeoutMs: 1_000 });
+      const thrown: unknown[] = [];
+      const serve = (type: string, data: unknown) => {
+        try {
+          FakeEventSource.latest.emit(type, data);
+        } catch (error) {
+          thrown.push(error);
+        }
+      };
+
+      FakeEventSource.latest.open();
+      serve('put', snapshot(1, flag('a')));
+      expect(await ready).toMatchObject({ state: 'ready', source: 'server', version: 1 });
+      serve('patch', { version: 2, kind: 'flag', key: 'a', value: flag('a', { version: 2, on: false }) });
+
+      expect(seen).toEqual([['a'], ['a']]);
+      expect(statuses).toEqual(['ready']);
+      expect(flags.isEnabled('a')).toBe(false);
+      expect(thrown).toEqual([]);
+    } finally {
+      if (cache === undefined) delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
+  });
+});
