@@ -225,14 +225,14 @@ describe('backoff', () => {
   /** The delays drawn for consecutive failures at these times (ms). */
   const delays = (backoff: ReturnType<typeof createBackoff>, ...failures: number[]) => failures.map((at) => backoff.next(at));
 
-  it('draws each delay uniformly below a ceiling: baseMs at first, then the time the server has been away, at most maxMs', () => {
+  it('draws each delay uniformly below a ceiling: baseMs at first, then half the time the server has been away, at most maxMs', () => {
     expect(createBackoff(options, () => 0).next(0)).toBe(0);
     // Each failure comes as the previous delay ends: the ceiling follows the outage, so it grows, then stays capped.
     const backoff = createBackoff(options, () => 0.999);
     const times = [0];
     for (let i = 0; i < 12; i++) times.push(times.at(-1)! + backoff.next(times.at(-1)!));
     const waits = times.slice(1).map((t, i) => t - times[i]!);
-    expect(waits.slice(0, 4)).toEqual([999, 999, 1_996, 3_990]);
+    expect(waits.slice(0, 6)).toEqual([999, 999, 999, 1_497, 2_244, 3_365]);
     for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThanOrEqual(Math.min(waits[i - 1]!, 29_970));
     expect(waits.at(-1)).toBe(29_970);
     expect(Math.max(...waits)).toBeLessThan(30_000);
@@ -246,7 +246,7 @@ describe('backoff', () => {
     const drawn = Array.from({ length: 2_000 }, () => {
       const backoff = createBackoff(options);
       backoff.next(0);
-      return backoff.next(4_000);
+      return backoff.next(8_000);
     });
     expect(Math.min(...drawn)).toBeLessThan(400);
     expect(Math.max(...drawn)).toBeGreaterThan(3_600);
@@ -255,16 +255,16 @@ describe('backoff', () => {
 
   it('keeps growing across connections that drop before delivering the server state or within resetAfterMs', () => {
     const backoff = createBackoff(options, () => 0.5);
-    expect(delays(backoff, 0, 4_000)).toEqual([500, 2_000]);
+    expect(delays(backoff, 0, 4_000)).toEqual([500, 1_000]);
     backoff.synced(4_100); // a put, then dropped 900 ms later: a server that dies at start-up
-    expect(backoff.next(5_000)).toBe(2_500);
+    expect(backoff.next(5_000)).toBe(1_250);
     // An open connection that never delivered anything (a proxy with no upstream) counts as nothing.
-    expect(backoff.next(12_000)).toBe(6_000);
+    expect(backoff.next(12_000)).toBe(3_000);
   });
 
   it('starts over after a connection that delivered the server state and lived resetAfterMs: a restart costs one short delay', () => {
     const backoff = createBackoff(options, () => 0.999);
-    expect(delays(backoff, 0, 1_000, 2_000, 10_000)).toEqual([999, 999, 1_998, 9_990]);
+    expect(delays(backoff, 0, 1_000, 2_000, 10_000)).toEqual([999, 999, 999, 4_995]);
     backoff.synced(11_000);
     backoff.synced(11_900); // later frames of the same connection do not move the start
     expect(backoff.next(12_000)).toBe(999);

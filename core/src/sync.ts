@@ -201,12 +201,13 @@ export interface Backoff {
 
 /**
  * Full jitter below a ceiling that grows with the outage: each delay is uniform in
- * [0, min(maxMs, max(baseMs, time since the first failure))), so no client waits longer than the server has
- * been away (a server restart that takes a second costs a second, not a doubling that overshot it), while
- * a server that stays away is tried ever less often, never less than every maxMs. The outage ends with a
- * connection that delivered the server's state and lived `resetAfterMs`: one that opens and drops at once
- * (a server that crashes at start-up, a proxy with no upstream) does not make the next failure look like
- * the first.
+ * [0, min(maxMs, max(baseMs, half the time since the first failure))). So once the server is back, no
+ * client waits longer than baseMs or half the time it was away: a restart that takes two seconds costs at
+ * most one more, where doubling delays would have overshot it by several. A server that stays away is tried
+ * ever less often (the ceiling doubles as the outage does), and at least every maxMs. The outage ends with
+ * a connection that delivered the server's state and lived `resetAfterMs`: one that opens and drops at
+ * once (a server that crashes at start-up, a proxy with no upstream) does not make the next failure look
+ * like the first.
  */
 export function createBackoff({ baseMs, maxMs, resetAfterMs }: BackoffOptions, random: () => number = Math.random): Backoff {
   let syncedAt: number | null = null;
@@ -219,7 +220,7 @@ export function createBackoff({ baseMs, maxMs, resetAfterMs }: BackoffOptions, r
       if (syncedAt !== null && now - syncedAt >= resetAfterMs) downSince = null;
       syncedAt = null;
       downSince ??= now;
-      return Math.floor(random() * Math.min(maxMs, Math.max(baseMs, now - downSince)));
+      return Math.floor(random() * Math.min(maxMs, Math.max(baseMs, (now - downSince) / 2)));
     },
   };
 }

@@ -7,17 +7,18 @@
 // Driven over IPC:
 //   → { type: 'start', url, sdkKey, count }  ← { type: 'started', versions } (every client ready, from the server)
 //   → { type: 'converge', version, timeoutMs }
-//   ← { type: 'converged', reached, values, states } once every client holds `version` (or at the timeout):
-//     `reached[i]` is when client i first held it (null if it never did), `values[i]` what it serves for the
-//     flag then, `states[i]` its [state, time] transitions. Times are epoch milliseconds with sub-millisecond
-//     precision (performance.timeOrigin + performance.now()), comparable with the test process's.
+//   ← { type: 'converged', reached, values, states, logs } once every client holds `version` (or at the
+//     timeout): `reached[i]` is when client i first held it (null if it never did), `values[i]` what it
+//     serves for the flag then, `states[i]` its [state, time] transitions, `logs[i]` its [time, message] log
+//     lines about the stream. Times are epoch milliseconds with sub-millisecond precision
+//     (performance.timeOrigin + performance.now()), comparable with the test process's.
 //   → { type: 'close' }                       ← { type: 'closed' }
 import { createClient } from '@flagstaff/node';
 
 const now = () => performance.timeOrigin + performance.now();
 const FLAG = 'kill-switch';
 
-/** @type {Array<{ client: import('@flagstaff/node').FlagsClient, versions: Array<[number, number]>, states: Array<[string, number]> }>} */
+/** @type {Array<{ client: import('@flagstaff/node').FlagsClient, versions: Array<[number, number]>, states: Array<[string, number]>, log: Array<[number, string]> }>} */
 const fleet = [];
 /** Called after every change any client applies: a pending `converge` checks whether it is done. */
 let onChange = () => {};
@@ -25,8 +26,11 @@ let onChange = () => {};
 async function start({ url, sdkKey, count }) {
   for (let i = 0; i < count; i++) {
     // Usage reports are off: they are not what is measured, and the last one would go to a stopped server.
-    const client = createClient({ url, sdkKey, usage: false });
-    const member = { client, versions: [], states: [] };
+    const member = { client: null, versions: [], states: [], log: [] };
+    // What the SDK says about its connection, kept to explain a slow SDK (the test prints the slowest one's).
+    const keep = (message) => /stream|reconnect/.test(message) && member.log.push([now(), message]);
+    const client = createClient({ url, sdkKey, usage: false, logger: { debug: keep, info: keep, warn: keep, error: keep } });
+    member.client = client;
     client.on('change', ({ version }) => {
       member.versions.push([version, now()]);
       onChange();
@@ -47,6 +51,7 @@ function converge({ version, timeoutMs }) {
       reached: fleet.map(({ versions }) => versions.find(([v]) => v >= version)?.[1] ?? null),
       values: fleet.map(({ client }) => client.isEnabled(FLAG, { key: 'chaos' })),
       states: fleet.map(({ states }) => states),
+      logs: fleet.map(({ log }) => log),
     });
   };
   const done = () => fleet.every(({ client }) => (client.status().version ?? -1) >= version);
