@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { snapshotChecksum } from './checksum.js';
 import { evaluate } from './evaluate.js';
 import type { Flag, Segment, Snapshot } from './model.js';
-import { backoffDelay, createBackoff, FlagSync } from './sync.js';
+import { createBackoff, FlagSync } from './sync.js';
 
 function flag(key: string, version: number, on = true, extra: Partial<Flag> = {}): Flag {
   return {
@@ -220,29 +220,54 @@ describe('FlagSync: status', () => {
 });
 
 describe('backoff', () => {
-  const options = { baseMs: 1_000, maxMs: 30_000 };
+  const options = { baseMs: 1_000, maxMs: 30_000, resetAfterMs: 1_000 };
 
-  it('draws uniformly below an exponentially growing, capped ceiling', () => {
-    expect(backoffDelay(0, options, () => 0)).toBe(0);
-    expect(backoffDelay(0, options, () => 0.999)).toBe(999);
-    expect(backoffDelay(3, options, () => 0.5)).toBe(4_000);
-    expect(backoffDelay(10, options, () => 0.5)).toBe(15_000);
-    expect(backoffDelay(5_000, options, () => 0.999)).toBe(29_970);
+  /** The delays drawn for consecutive failures at these times (ms). */
+  const delays = (backoff: ReturnType<typeof createBackoff>, ...failures: number[]) => failures.map((at) => backoff.next(at));
+
+  it('draws each delay uniformly below a ceiling: baseMs at first, then half the time the server has been away, at most maxMs', () => {
+    expect(createBackoff(options, () => 0).next(0)).toBe(0);
+    // Each failure comes as the previous delay ends: the ceiling follows the outage, so it grows, then stays capped.
+    const backoff = createBackoff(options, () => 0.999);
+    const times = [0];
+    for (let i = 0; i < 12; i++) times.push(times.at(-1)! + backoff.next(times.at(-1)!));
+    const waits = times.slice(1).map((t, i) => t - times[i]!);
+    expect(waits.slice(0, 6)).toEqual([999, 999, 999, 1_497, 2_244, 3_365]);
+    for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThanOrEqual(Math.min(waits[i - 1]!, 29_970));
+    expect(waits.at(-1)).toBe(29_970);
+    expect(Math.max(...waits)).toBeLessThan(30_000);
+    // A server that stays down for an hour is still tried at least every maxMs.
+    const away = createBackoff(options, () => 0.999);
+    away.next(0);
+    expect(away.next(3_600_000)).toBe(29_970);
   });
 
-  it('spreads clients: delays for one attempt cover the whole range', () => {
-    const delays = Array.from({ length: 2_000 }, () => backoffDelay(2, options));
-    expect(Math.min(...delays)).toBeLessThan(400);
-    expect(Math.max(...delays)).toBeGreaterThan(3_600);
-    expect(Math.max(...delays)).toBeLessThan(4_000);
+  it('spreads clients: delays for one outage cover the whole range', () => {
+    const drawn = Array.from({ length: 2_000 }, () => {
+      const backoff = createBackoff(options);
+      backoff.next(0);
+      return backoff.next(8_000);
+    });
+    expect(Math.min(...drawn)).toBeLessThan(400);
+    expect(Math.max(...drawn)).toBeGreaterThan(3_600);
+    expect(Math.max(...drawn)).toBeLessThan(4_000);
   });
 
-  it('grows while connections keep failing, and starts over after a healthy period', () => {
-    const backoff = createBackoff({ ...options, resetAfterMs: 60_000 }, () => 0.999);
-    expect([backoff.next(0), backoff.next(1), backoff.next(2)]).toEqual([999, 1_998, 3_996]);
-    backoff.connected(10_000);
-    expect(backoff.next(15_000)).toBe(7_992);
-    backoff.connected(20_000);
-    expect(backoff.next(80_000)).toBe(999);
+  it('keeps growing across connections that drop before delivering the server state or within resetAfterMs', () => {
+    const backoff = createBackoff(options, () => 0.5);
+    expect(delays(backoff, 0, 4_000)).toEqual([500, 1_000]);
+    backoff.synced(4_100); // a put, then dropped 900 ms later: a server that dies at start-up
+    expect(backoff.next(5_000)).toBe(1_250);
+    // An open connection that never delivered anything (a proxy with no upstream) counts as nothing.
+    expect(backoff.next(12_000)).toBe(3_000);
+  });
+
+  it('starts over after a connection that delivered the server state and lived resetAfterMs: a restart costs one short delay', () => {
+    const backoff = createBackoff(options, () => 0.999);
+    expect(delays(backoff, 0, 1_000, 2_000, 10_000)).toEqual([999, 999, 999, 4_995]);
+    backoff.synced(11_000);
+    backoff.synced(11_900); // later frames of the same connection do not move the start
+    expect(backoff.next(12_000)).toBe(999);
+    expect(backoff.next(13_000)).toBe(999);
   });
 });

@@ -187,36 +187,40 @@ export class FlagSync {
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
+  /** A connection that delivered the server's state and stayed up this long ends the outage. */
+  resetAfterMs: number;
 }
 
-/** Exponential backoff with full jitter: uniform in [0, min(maxMs, baseMs · 2^attempt)). */
-export function backoffDelay(attempt: number, { baseMs, maxMs }: BackoffOptions, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
-}
-
-/** Counts consecutive failed connections: see {@link createBackoff}. */
+/** Paces reconnection attempts: see {@link createBackoff}. */
 export interface Backoff {
-  /** The connection opened at `now`. */
-  connected(now: number): void;
+  /** The connection delivered the server's state (its put, the changes it missed, or a heartbeat) at `now`; later calls for the same connection change nothing. */
+  synced(now: number): void;
   /** The delay before the next attempt, after a failure at `now`. */
   next(now: number): number;
 }
 
 /**
- * Counts consecutive failed connections. A connection that stayed up for `resetAfterMs` proves the server
- * healthy, so the next failure starts again from the shortest delay; one that drops at once does not.
+ * Full jitter below a ceiling that grows with the outage: each delay is uniform in
+ * [0, min(maxMs, max(baseMs, half the time since the first failure))). So once the server is back, no
+ * client waits longer than baseMs or half the time it was away: a restart that takes two seconds costs at
+ * most one more, where doubling delays would have overshot it by several. A server that stays away is tried
+ * ever less often (the ceiling doubles as the outage does), and at least every maxMs. The outage ends with
+ * a connection that delivered the server's state and lived `resetAfterMs`: one that opens and drops at
+ * once (a server that crashes at start-up, a proxy with no upstream) does not make the next failure look
+ * like the first.
  */
-export function createBackoff(options: BackoffOptions & { resetAfterMs: number }, random: () => number = Math.random): Backoff {
-  let attempt = 0;
-  let connectedAt: number | null = null;
+export function createBackoff({ baseMs, maxMs, resetAfterMs }: BackoffOptions, random: () => number = Math.random): Backoff {
+  let syncedAt: number | null = null;
+  let downSince: number | null = null;
   return {
-    connected(now) {
-      connectedAt = now;
+    synced(now) {
+      syncedAt ??= now;
     },
     next(now) {
-      if (connectedAt !== null && now - connectedAt >= options.resetAfterMs) attempt = 0;
-      connectedAt = null;
-      return backoffDelay(attempt++, options, random);
+      if (syncedAt !== null && now - syncedAt >= resetAfterMs) downSince = null;
+      syncedAt = null;
+      downSince ??= now;
+      return Math.floor(random() * Math.min(maxMs, Math.max(baseMs, (now - downSince) / 2)));
     },
   };
 }

@@ -175,6 +175,33 @@ describe('staying current', () => {
     expect(onlineListeners).toHaveLength(1);
   });
 
+  it('slows down while streams open and deliver nothing, and starts over after one that delivered the server state and lived', async () => {
+    vi.useFakeTimers();
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999);
+    try {
+      client({ reconnect: { baseMs: 1_000, maxMs: 30_000, resetAfterMs: 1_000 } });
+      /** Keeps the latest stream open for 2 s, fails it, and measures the delay until the next attempt (10 ms steps). */
+      const failAfterTwoSeconds = async () => {
+        await vi.advanceTimersByTimeAsync(2_000);
+        const attempts = FakeEventSource.instances.length;
+        FakeEventSource.latest.fail();
+        let waited = 0;
+        while (FakeEventSource.instances.length === attempts && waited < 60_000) waited += (await vi.advanceTimersByTimeAsync(10), 10);
+        return waited;
+      };
+      FakeEventSource.latest.open();
+      expect(await failAfterTwoSeconds()).toBe(1_000);
+      // Open for 2 s again, but without a frame from the server: still the same outage, now 3 s long.
+      FakeEventSource.latest.open();
+      expect(await failAfterTwoSeconds()).toBe(1_500);
+      FakeEventSource.latest.open().emit('put', snapshot(1, flag('a')));
+      expect(await failAfterTwoSeconds()).toBe(1_000);
+    } finally {
+      random.mockRestore();
+      vi.useRealTimers();
+    }
+  });
+
   it('falls back to GET /sdk/v1/flags while the stream fails, serving what it answers', async () => {
     answerFlags(json(snapshot(8, flag('a', { on: false }))));
     const flags = client();
@@ -229,5 +256,51 @@ describe('staying current', () => {
     FakeEventSource.latest.open().emit('put', snapshot(1, flag('a')));
     expect(seen).toEqual([['a']]);
     expect(after).toEqual([['a']]);
+  });
+});
+
+describe('a storage that throws', () => {
+  const refuse = (name: string) => () => {
+    throw new DOMException(`${name} refused`, name === 'setItem' ? 'QuotaExceededError' : 'SecurityError');
+  };
+  const full = Object.assign(new MemoryStore(), { setItem: refuse('setItem') });
+  const forbidden = { getItem: refuse('getItem'), setItem: refuse('setItem'), removeItem: refuse('removeItem') };
+
+  it.each([
+    ['is full (setItem throws QuotaExceededError)', full],
+    ['is forbidden (every call throws SecurityError)', forbidden],
+    ['cannot even be reached (reading window.localStorage throws)', undefined],
+  ])('costs only the head start when it %s: events, ready() and updates work, nothing is thrown', async (_, cache) => {
+    if (cache === undefined) {
+      Object.defineProperty(globalThis, 'localStorage', { configurable: true, get: refuse('localStorage') });
+    }
+    try {
+      let flags!: FlagsClient;
+      expect(() => (flags = client({ cache }))).not.toThrow();
+      const seen = recordChanges(flags);
+      const statuses: string[] = [];
+      flags.on('status', ({ state }) => statuses.push(state));
+      const ready = flags.ready({ timeoutMs: 1_000 });
+      const thrown: unknown[] = [];
+      const serve = (type: string, data: unknown) => {
+        try {
+          FakeEventSource.latest.emit(type, data);
+        } catch (error) {
+          thrown.push(error);
+        }
+      };
+
+      FakeEventSource.latest.open();
+      serve('put', snapshot(1, flag('a')));
+      expect(await ready).toMatchObject({ state: 'ready', source: 'server', version: 1 });
+      serve('patch', { version: 2, kind: 'flag', key: 'a', value: flag('a', { version: 2, on: false }) });
+
+      expect(seen).toEqual([['a'], ['a']]);
+      expect(statuses).toEqual(['ready']);
+      expect(flags.isEnabled('a')).toBe(false);
+      expect(thrown).toEqual([]);
+    } finally {
+      if (cache === undefined) delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
   });
 });

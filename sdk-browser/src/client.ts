@@ -102,7 +102,7 @@ export class FlagsClient {
       reconnect: {
         baseMs: positive(reconnect.baseMs, 1_000),
         maxMs: positive(reconnect.maxMs, 30_000),
-        resetAfterMs: positive(reconnect.resetAfterMs, 60_000),
+        resetAfterMs: positive(reconnect.resetAfterMs, 1_000),
       },
       heartbeatTimeoutMs: positive(heartbeatTimeoutMs, 45_000),
     };

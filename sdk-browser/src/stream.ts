@@ -105,7 +105,6 @@ export function startStream(base: string, key: string, sync: StreamSync, setting
     const events = (source = new EventSource(`${url('stream')}&heartbeat=event${resume === null ? '' : `&lastEventId=${resume}`}`));
     watch();
     events.onopen = () => {
-      backoff.connected(Date.now());
       failures = 0;
       channel('stream', true);
       channel('poll', false);
@@ -113,6 +112,8 @@ export function startStream(base: string, key: string, sync: StreamSync, setting
     };
     for (const type of ['put', 'patch', 'delete', 'hb']) {
       events.addEventListener(type, ({ data }: MessageEvent<string>) => {
+        // The server's first frame is a put, the changes missed, or a heartbeat: the server is serving.
+        backoff.synced(Date.now());
         watch();
         const ok = type === 'hb' ? sync.heartbeat(data) !== 'resync' : hooks.apply(() => sync.receive(type, data));
         if (!ok) void poll();

@@ -14,7 +14,10 @@ export interface ClientOptions {
   offline?: boolean;
   /** Where the SDK reports what happens; silent by default. */
   logger?: Partial<Logger>;
-  /** Reconnection delays: exponential from `baseMs` to `maxMs` with full jitter, reset after `resetAfterMs` connected. */
+  /**
+   * Reconnection delays, with full jitter below a ceiling that grows with the outage, from `baseMs` to `maxMs`.
+   * The outage ends with a stream that delivered the server's state and stayed up `resetAfterMs`.
+   */
   reconnect?: { baseMs?: number; maxMs?: number; resetAfterMs?: number };
   /** No byte (event or heartbeat) for this long means the connection is dead. The server beats every 15 s. */
   heartbeatTimeoutMs?: number;
@@ -75,7 +78,7 @@ export function resolveOptions(options: ClientOptions): { config: ClientConfig; 
       reconnect: {
         baseMs: positive(options.reconnect?.baseMs, 1_000),
         maxMs: positive(options.reconnect?.maxMs, 30_000),
-        resetAfterMs: positive(options.reconnect?.resetAfterMs, 60_000),
+        resetAfterMs: positive(options.reconnect?.resetAfterMs, 1_000),
       },
       heartbeatTimeoutMs: positive(options.heartbeatTimeoutMs, 45_000),
       pollIntervalMs: positive(options.pollIntervalMs, 30_000),

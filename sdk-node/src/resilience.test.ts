@@ -1,6 +1,8 @@
 // "Never in the way": what the client does when the server is gone, refuses it, or talks nonsense.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SdkHttp } from './http.js';
 import { createClient, type ClientOptions, type FlagsClient } from './index.js';
+import { FlagStream } from './stream.js';
 import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
 import { nextEvent, until } from './testing/wait.js';
 
@@ -64,6 +66,50 @@ describe('losing the server', () => {
     fake.setFlag(booleanFlag('new-checkout', true));
     await until(() => flags.isEnabled('new-checkout', { key: 'u' }), { what: 'the streamed change' });
     expect(fake.requestsTo('/sdk/v1/flags').length).toBe(polls);
+  });
+});
+
+describe('reconnection pace', () => {
+  /**
+   * A FlagStream with the largest jitter draw, so each delay is its ceiling: baseMs (50) at first, then half
+   * the time the server has been away. Returns the delay announced at each failure.
+   */
+  function stream(fake: FakeServer) {
+    const delays: number[] = [];
+    const opened: number[] = [];
+    const flagStream = new FlagStream(
+      new SdkHttp(fake.url, SDK_KEY, 5_000),
+      { reconnect: { baseMs: 50, maxMs: 5_000, resetAfterMs: 100 }, heartbeatTimeoutMs: 5_000, connectTimeoutMs: 5_000, refusedRetryMs: 60_000, resumeVersion: () => null },
+      { open: () => opened.push(Date.now()), event: () => {}, heartbeat: () => {}, failure: (_, next) => delays.push(next.retryInMs!) },
+      () => 0.999,
+    );
+    cleanup.push(async () => flagStream.stop());
+    flagStream.start();
+    return { delays, opened };
+  }
+  const empty = { status: 200, headers: { 'Content-Type': 'text/event-stream' }, holdMs: 150 };
+
+  it('keeps slowing down while streams open but deliver nothing, however long each stays open', async () => {
+    const fake = await server();
+    for (let i = 0; i < 4; i++) fake.streamPlan.push(empty);
+    const { delays } = stream(fake);
+    await until(() => delays.length === 4, { what: 'four failed attempts' });
+    // Each attempt stayed open 150 ms (longer than resetAfterMs), but without the server's state: one outage.
+    for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThan(delays[i - 1]!);
+    expect(delays.at(-1)).toBeGreaterThan(300);
+  });
+
+  it('starts over from baseMs after a stream that delivered its put and lived resetAfterMs, however long the outage before', async () => {
+    const fake = await server();
+    for (let i = 0; i < 6; i++) fake.streamPlan.push({ status: 503 });
+    const { delays, opened } = stream(fake);
+    await until(() => opened.length === 1, { timeoutMs: 10_000, what: 'the stream to open' });
+    expect(delays.at(-1)).toBeGreaterThan(150);
+    // Outliving resetAfterMs is what is tested: the stream must stay up that long.
+    await until(() => Date.now() - opened[0]! > 150, { what: 'the stream to outlive resetAfterMs' });
+    fake.dropStreams();
+    await until(() => delays.length === 7, { what: 'the drop' });
+    expect(delays.at(-1)).toBe(49);
   });
 });
 
@@ -135,6 +181,46 @@ describe('bad data from the server', () => {
     const status = await flags.ready();
     expect(status).toMatchObject({ state: 'ready', version: 1 });
     expect(fake.requestsTo('/sdk/v1/flags').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('application listeners that throw', () => {
+  it('stop neither the other listeners nor the SDK, are logged, and never reach the application as an uncaught exception', async () => {
+    // Asserted here, not left to the runner's unhandled-error check: a throw out of an EventSource callback
+    // or a microtask would surface as one of these.
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    process.on('unhandledRejection', record);
+    cleanup.push(async () => {
+      process.off('uncaughtException', record);
+      process.off('unhandledRejection', record);
+    });
+
+    const fake = await server();
+    const logged: string[] = [];
+    const flags = client(fake, { logger: { error: (message) => logged.push(message) } });
+    const heard = { change: [] as number[], status: [] as string[], error: [] as string[] };
+    for (const event of ['change', 'status', 'error'] as const) {
+      flags.on(event, () => {
+        throw new Error(`application bug in a '${event}' listener`);
+      });
+    }
+    flags.on('change', ({ version }) => heard.change.push(version));
+    flags.on('status', ({ state }) => heard.status.push(state));
+    flags.on('error', ({ code }) => heard.error.push(code));
+
+    expect(await flags.ready({ timeoutMs: 5_000 })).toMatchObject({ state: 'ready', version: 1 });
+    const version = fake.setFlag(booleanFlag('new-checkout', false));
+    await until(() => heard.change.includes(version), { what: 'the change after the throws' });
+    expect(flags.isEnabled('new-checkout', { key: 'u' })).toBe(false);
+    fake.down = true;
+    fake.dropStreams();
+    await until(() => heard.error.length > 0 && heard.status.includes('stale'), { what: 'the error and stale status after the throws' });
+
+    expect(heard).toEqual({ change: [1, version], status: ['ready', 'stale'], error: ['network'] });
+    for (const event of ['change', 'status', 'error']) expect(logged).toContain(`a '${event}' listener threw`);
+    expect(uncaught).toEqual([]);
   });
 });
 

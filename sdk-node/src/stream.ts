@@ -76,7 +76,11 @@ export class FlagStream {
       if (response.status === 200 && type.startsWith('text/event-stream') && response.body !== null) {
         const tap = commentTap({
           activity: () => current() && this.#watchdog?.refresh(),
-          comment: (text) => current() && this.listener.heartbeat(text),
+          comment: (text) => {
+            if (!current()) return;
+            this.#backoff.synced(Date.now());
+            this.listener.heartbeat(text);
+          },
         });
         return { ...summary(response), body: response.body.pipeThrough(tap) };
       }
@@ -96,7 +100,6 @@ export class FlagStream {
 
     source.onopen = () => {
       if (!current()) return;
-      this.#backoff.connected(Date.now());
       // Heartbeats come every 15 s by default: silence past the timeout means a dead connection (a
       // proxy or NAT that dropped it without telling either side).
       this.#arm(this.settings.heartbeatTimeoutMs, generation, {
@@ -107,7 +110,10 @@ export class FlagStream {
     };
     for (const type of EVENT_TYPES) {
       source.addEventListener(type, (event) => {
-        if (current()) this.listener.event(type, String(event.data));
+        if (!current()) return;
+        // The server's first frame is a put, the changes missed, or a heartbeat: the server is serving.
+        this.#backoff.synced(Date.now());
+        this.listener.event(type, String(event.data));
       });
     }
     source.onerror = (event) => {

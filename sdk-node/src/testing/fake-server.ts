@@ -10,8 +10,11 @@ import type { Flag, Snapshot } from '@flagstaff/core/evaluate';
 
 export const SDK_KEY = 'fss_test_key';
 
-/** How one request is answered instead of normally: a status with headers and body, or silence. */
-export type Misbehaviour = { status: number; headers?: Record<string, string>; body?: string } | 'silent' | 'destroy';
+/**
+ * How one request is answered instead of normally: a status with headers and body (sent at once, the
+ * response ended `holdMs` later), or silence.
+ */
+export type Misbehaviour = { status: number; headers?: Record<string, string>; body?: string; holdMs?: number } | 'silent' | 'destroy';
 
 export interface RecordedRequest {
   method: string;
@@ -121,7 +124,11 @@ export class FakeServer {
     if (misbehaviour === 'destroy') return void req.socket.destroy();
     if (misbehaviour !== undefined) {
       res.writeHead(misbehaviour.status, misbehaviour.headers ?? {});
-      return void res.end(misbehaviour.body);
+      if (misbehaviour.holdMs === undefined) return void res.end(misbehaviour.body);
+      res.write(misbehaviour.body ?? '');
+      const timer = setTimeout(() => res.end(), misbehaviour.holdMs);
+      res.on('close', () => clearTimeout(timer));
+      return;
     }
 
     if (path === '/sdk/v1/stream') return this.#stream(req, res);

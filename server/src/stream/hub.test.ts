@@ -197,6 +197,33 @@ describe('StreamHub', () => {
     expect(beats(client.out)[0]).not.toBe(beats(server.out)[0]);
   });
 
+  it('sends heartbeats that follow every change and resync: the new version and checksum, never the old ones', async () => {
+    const { hub, connect, change } = setup({ heartbeatMs: 20 });
+    const server = connect();
+    const client = connect('client');
+    const beats = (out: FakeOutput) => out.blocks().flatMap((b) => b.comments);
+    /** The heartbeats each connection receives from now on, once both have one. */
+    const nextBeats = async () => {
+      const seen = [beats(server.out).length, beats(client.out).length];
+      await until(() => beats(server.out).length > seen[0]! && beats(client.out).length > seen[1]!, 'a heartbeat to each');
+      return [beats(server.out)[seen[0]!], beats(client.out)[seen[1]!]];
+    };
+    const clientView = (version: number) => ({ version, flags: { b: hub.snapshot('prod')!.flags.b! }, segments: {} });
+    const before = await nextBeats();
+    expect(before).toEqual([`hb 10 ${snapshotChecksum(hub.snapshot('prod')!)}`, `hb 10 ${snapshotChecksum(clientView(10))}`]);
+
+    change('b'); // 11, seen by both audiences
+    change('a'); // 12, server keys only
+    const after = await nextBeats();
+    expect(after).toEqual([`hb 12 ${snapshotChecksum(hub.snapshot('prod')!)}`, `hb 11 ${snapshotChecksum(clientView(11))}`]);
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+
+    // A resync from a snapshot (a gap that did not fill) replaces the state: heartbeats follow it too.
+    hub.adopt('prod', snapshotOf(20, [flag('a', { version: 20, on: false }), flag('b', { version: 20, clientSide: true })]));
+    expect(await nextBeats()).toEqual([`hb 20 ${snapshotChecksum(hub.snapshot('prod')!)}`, `hb 20 ${snapshotChecksum(clientView(20))}`]);
+  });
+
   it('shuts down by ending every stream with a jittered retry, then refuses new ones', async () => {
     const { hub, connect } = setup();
     const outs = Array.from({ length: 20 }, () => connect().out);
