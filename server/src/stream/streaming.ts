@@ -1,11 +1,13 @@
 // Streaming on an instance with the database: the hub fed by the store, the stream route, and — when
-// REDIS_URL is set — the Redis fan-out. start.ts builds one of these and mounts `route`.
+// REDIS_URL is set — the Redis fan-out. start.ts builds one of these and mounts `route`. What other
+// instances sharing the database committed reaches the hub through `caughtUp` (store/catch-up.ts), with
+// Redis or without it.
 import type { Hono } from 'hono';
 import type { Auth } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { sdkStreamRoute, type StreamKeyLookup } from '../routes/sdk-stream.js';
-import type { Store } from '../store/index.js';
+import type { CaughtUp, Store } from '../store/index.js';
 import { Admission } from './admission.js';
 import { loadStreamConfig, type StreamConfig } from './config.js';
 import type { ChangeFeed, EnvChange } from './feed.js';
@@ -32,8 +34,10 @@ export interface Streaming {
   unready(): string | null;
   /** Prometheus lines for /metrics. */
   metricsText(): string;
-  /** Tells streaming that SDK keys were created or revoked (from the store's commit hook). */
+  /** Tells streaming that SDK keys were created or revoked here (from the store's commit hook). */
   keysChanged(keyIds: readonly string[]): void;
+  /** Tells streaming what other instances committed, as the store read it back (its commit watcher). */
+  caughtUp(caughtUp: CaughtUp): void;
   /** Ends every stream (spread over the shutdown window), then leaves Redis. */
   shutdown(): Promise<void>;
 }
@@ -45,10 +49,11 @@ function primaryStore(store: Store): PrimaryStore {
     reload: (env) => store.reloadSnapshot(env),
     applyRemote: (change: EnvChange) => {
       const held = store.snapshots.snapshot(change.env);
-      // The next version applies as it is; anything else (a gap, or a change that raced one of ours and
-      // lost) means the memory may be missing something only the shared database has.
+      // The next version applies as it is; one already held was read from the database meanwhile (the
+      // writer re-reads after a change that raced one of ours, the commit watcher catches up); anything
+      // else is a gap that only the shared database can fill.
       if (held !== null && change.version === held.version + 1) store.snapshots.apply(change);
-      else store.reloadSnapshot(change.env);
+      else if (held === null || change.version > held.version) store.reloadSnapshot(change.env);
     },
     sdkKeys: () => {
       const keys = new Map<string, MirroredKey>();
@@ -94,6 +99,21 @@ export function createStreaming({ config, store, feed, auth, log, streamConfig =
         fanout?.publishKey(hash, key);
         if (key.revoked) hub.disconnectKey(key.keyId);
       }
+    },
+    caughtUp: ({ environments, keys }) => {
+      for (const moved of environments) {
+        if ('change' in moved) hub.ingest(moved.change);
+        else hub.adopt(moved.env, moved.snapshot);
+      }
+      // A change of ours that raced another instance's (write.ts re-read the environment) leaves the hub
+      // holding ours until the other one comes: with no Redis to bring it, the store's state is adopted.
+      for (const env of store.snapshots.environments()) {
+        const held = hub.version(env);
+        const snapshot = store.snapshots.snapshot(env);
+        if (held !== null && snapshot !== null && held < snapshot.version) hub.adopt(env, snapshot);
+      }
+      // Keys: their creators mirrored them to Redis; here only the streams of revoked ones end.
+      for (const key of keys) if (key.revokedAt !== null && key.kind !== 'admin') hub.disconnectKey(key.id);
     },
     shutdown: async () => {
       await hub.shutdown(streamConfig.shutdownWindowMs);
