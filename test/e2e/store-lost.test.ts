@@ -18,11 +18,11 @@ afterEach(async () => {
 });
 
 describe('the data directory disappearing under a running server', () => {
-  it.each([
-    ['deleted', (dir: string) => rmSync(dir, { recursive: true, force: true })],
+  it.each<[string, (dir: string) => (() => void) | void]>([
+    ['deleted', (dir) => rmSync(dir, { recursive: true, force: true })],
     [
       'replaced by another directory with another file of the same name',
-      (dir: string) => {
+      (dir) => {
         renameSync(dir, `${dir}-moved`);
         mkdirSync(dir);
         writeFileSync(`${dir}/flagstaff.db`, '');
@@ -62,7 +62,7 @@ describe('the data directory disappearing under a running server', () => {
       expect(snapshot.status).toBe(200);
       expect(((await snapshot.json()) as { flags: Record<string, { on: boolean }> }).flags.checkout?.on).toBe(true);
     } finally {
-      if (typeof cleanup === 'function') cleanup();
+      cleanup?.();
     }
   });
 });

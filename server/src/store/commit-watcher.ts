@@ -19,23 +19,27 @@ export interface CommitWatcher {
 
 /**
  * SQLite: `PRAGMA data_version` changes on a connection when any *other* connection, in any process,
- * committed to the file (never for the connection's own commits). Reading it costs a few microseconds and
- * takes no lock, so it is polled; each tick also checks that the file is still the one opened.
+ * committed to the file (never for the connection's own commits). Reading it is a momentary read (in WAL
+ * mode it never waits for a writer) costing about 5–15 µs, so it is polled; each tick also checks, with one
+ * stat() of about the same cost, that the file is still the one opened.
  */
 export class SqliteCommitWatcher implements CommitWatcher {
   #timer: NodeJS.Timeout | undefined;
   #version: unknown;
   #lost: string | null = null;
+  readonly #dataVersion: Database.Statement;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly file: DatabaseFile,
     private readonly intervalMs: number,
-  ) {}
+  ) {
+    this.#dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  }
 
   start(events: CommitWatcherEvents): void {
     if (this.#timer !== undefined) return;
-    this.#version = this.#dataVersion();
+    this.#version = this.#dataVersion.get();
     this.#timer = setInterval(() => this.#tick(events), this.intervalMs);
     this.#timer.unref();
   }
@@ -53,13 +57,9 @@ export class SqliteCommitWatcher implements CommitWatcher {
     }
     // A lost file is still readable through the open handle, but nobody else commits to it any more.
     if (lost !== null || !this.sqlite.open) return;
-    const version = this.#dataVersion();
+    const version = this.#dataVersion.get();
     if (version === this.#version) return;
     this.#version = version;
     events.committed();
-  }
-
-  #dataVersion(): unknown {
-    return this.sqlite.pragma('data_version', { simple: true });
   }
 }
