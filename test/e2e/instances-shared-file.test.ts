@@ -38,21 +38,27 @@ describe('two primaries on one SQLite file, without Redis', () => {
     watcher = watchStream(b.url, key);
     await until(() => watcher.state?.raw.flags.checkout !== undefined, 'B to stream the flag made on A');
 
+    // From A's answer (the commit) to B's client holding the change; and from A's request sent, for the record.
     const delays: number[] = [];
+    const fromSent: number[] = [];
     for (let i = 0; i < FLIPS; i++) {
       const on = i % 2 === 0;
       const sent = performance.now();
       const res = await a.api('PATCH', `/api/v1/flags/checkout/environments/${ENV}`, { on });
+      const committed = performance.now();
       expect(res.status).toBe(200);
       await until(() => watcher.state?.raw.flags.checkout?.on === on, `flip ${i + 1} to reach B`, 2000, 1);
-      delays.push(performance.now() - sent);
+      delays.push(performance.now() - committed);
+      fromSent.push(performance.now() - sent);
     }
-    const sorted = [...delays].sort((x, y) => x - y);
+    const summary = (values: number[]) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      return `median ${sorted[FLIPS >> 1]!.toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}`;
+    };
     console.log(
-      `A write sent → B's SDK stream, ${FLIPS} flips (ms): median ${sorted[FLIPS >> 1]!.toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}:`,
-      delays.map((d) => Math.round(d)).join(' '),
+      `A committed → B's SDK stream, ${FLIPS} flips (ms): ${summary(delays)}: ${delays.map((d) => Math.round(d)).join(' ')}; from A's request sent: ${summary(fromSent)}`,
     );
-    expect(sorted.at(-1)!).toBeLessThanOrEqual(BUDGET_MS);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(BUDGET_MS);
     // One change at a time arrives as the patch it was, not a reset: the client's replay log still works.
     expect(watcher.events.filter((e) => e.type === 'put')).toHaveLength(1);
     expect(watcher.events.filter((e) => e.type === 'patch')).toHaveLength(FLIPS);
@@ -75,8 +81,15 @@ describe('two primaries on one SQLite file, without Redis', () => {
         expect(results.map((r) => r.status)).toEqual([200, 200]);
       }
       const { version } = (await a.api('GET', `/api/v1/environments/${ENV}`)).body as { version: number };
-      const truth = await (await fetch(`${a.url}/sdk/v1/flags`, { headers: { Authorization: key } })).json();
-      await until(() => group.every((w) => w.version() === version), `both clients at version ${version}`, 1000);
+      // Within the propagation budget: not by waiting out the hub's gap timer (FLAGSTAFF_STREAM_GAP_MS, 1 s).
+      await until(() => group.every((w) => w.version() === version), `both clients at version ${version}`, BUDGET_MS, 1);
+      const snapshots = await Promise.all(
+        [a, b].map(async (server) => (await fetch(`${server.url}/sdk/v1/flags`, { headers: { Authorization: key } })).json()),
+      );
+      const truth = snapshots[0];
+      // Both instances' own snapshots hold every change, whichever instance made it.
+      expect(snapshots[1]).toEqual(truth);
+      expect(truth).toMatchObject({ version });
       for (const watcher of group) {
         expect(watcher.state!.raw).toEqual(truth);
         expect(watcher.regressions).toEqual([]);

@@ -116,6 +116,8 @@ export class Store {
    * it in; the commit watcher calls this, and so may anyone who knows the file changed.
    */
   catchUp(): CaughtUp {
+    // What a lost file holds is no longer the truth (see reloadSnapshot).
+    if (this.#file.lost !== null) return { environments: [], keys: [] };
     return catchUp(this.#database.db, this.snapshots, this.keys);
   }
 

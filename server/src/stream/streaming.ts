@@ -42,8 +42,8 @@ export interface Streaming {
   shutdown(): Promise<void>;
 }
 
-/** The store as the Redis fan-out sees it. */
-function primaryStore(store: Store): PrimaryStore {
+/** The store as the Redis fan-out sees it; `caughtUp` takes what a catch-up read. */
+function primaryStore(store: Store, caughtUp: (caughtUp: CaughtUp) => void = () => {}): PrimaryStore {
   return {
     environments: () => store.snapshots.environments(),
     reload: (env) => store.reloadSnapshot(env),
@@ -62,6 +62,7 @@ function primaryStore(store: Store): PrimaryStore {
       }
       return keys;
     },
+    keysChanged: () => caughtUp(store.catchUp()),
   };
 }
 
@@ -73,8 +74,26 @@ export function createStreaming({ config, store, feed, auth, log, streamConfig =
     ...streamConfig,
   });
   hub.follow(feed);
-  const fanout = config.redisUrl ? new PrimaryFanout({ redisUrl: config.redisUrl, hub, feed, store: primaryStore(store), log }) : null;
+  const fanout = config.redisUrl
+    ? new PrimaryFanout({ redisUrl: config.redisUrl, hub, feed, store: primaryStore(store, caughtUp), log })
+    : null;
   fanout?.start();
+
+  function caughtUp({ environments, keys }: CaughtUp): void {
+    for (const moved of environments) {
+      if ('change' in moved) hub.ingest(moved.change);
+      else hub.adopt(moved.env, moved.snapshot);
+    }
+    // A change of ours that raced another instance's (write.ts re-read the environment) leaves the hub
+    // holding ours until the other one comes: with no Redis to bring it, the store's state is adopted.
+    for (const env of store.snapshots.environments()) {
+      const held = hub.version(env);
+      const snapshot = store.snapshots.snapshot(env);
+      if (held !== null && snapshot !== null && held < snapshot.version) hub.adopt(env, snapshot);
+    }
+    // Keys: their creators mirrored them to Redis; here only the streams of revoked ones end.
+    for (const key of keys) if (key.revokedAt !== null && key.kind !== 'admin') hub.disconnectKey(key.id);
+  }
 
   const authenticate: StreamKeyLookup = (raw) => {
     const status = auth.sdkKeyStatus(raw);
@@ -100,21 +119,7 @@ export function createStreaming({ config, store, feed, auth, log, streamConfig =
         if (key.revoked) hub.disconnectKey(key.keyId);
       }
     },
-    caughtUp: ({ environments, keys }) => {
-      for (const moved of environments) {
-        if ('change' in moved) hub.ingest(moved.change);
-        else hub.adopt(moved.env, moved.snapshot);
-      }
-      // A change of ours that raced another instance's (write.ts re-read the environment) leaves the hub
-      // holding ours until the other one comes: with no Redis to bring it, the store's state is adopted.
-      for (const env of store.snapshots.environments()) {
-        const held = hub.version(env);
-        const snapshot = store.snapshots.snapshot(env);
-        if (held !== null && snapshot !== null && held < snapshot.version) hub.adopt(env, snapshot);
-      }
-      // Keys: their creators mirrored them to Redis; here only the streams of revoked ones end.
-      for (const key of keys) if (key.revokedAt !== null && key.kind !== 'admin') hub.disconnectKey(key.id);
-    },
+    caughtUp,
     shutdown: async () => {
       await hub.shutdown(streamConfig.shutdownWindowMs);
       await fanout?.stop();
