@@ -4,19 +4,22 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import { SYSTEM_ACTOR, type Store } from './store/index.js';
 
-/** Creates the first admin token if the store has none; returns the secret when it must be shown. */
+/**
+ * Creates the first admin token if the store has none; returns the secret when it must be shown. Several
+ * instances first started together on one empty file create exactly one between them: the check that the
+ * store has none is made again inside the write (keys.ts, createFirstAdmin).
+ */
 export function bootstrapAdminToken(store: Store, config: Config, log: Logger): string | undefined {
-  if (store.keys.hasAdminToken()) {
+  const created = store.keys.hasAdminToken()
+    ? undefined
+    : store.keys.createFirstAdmin({ name: 'bootstrap' }, { actor: SYSTEM_ACTOR }, config.adminToken);
+  if (created === undefined) {
     if (config.adminToken !== undefined && store.keys.lookup(config.adminToken).status !== 'valid') {
       log.warn('FLAGSTAFF_ADMIN_TOKEN is ignored: this store already has admin tokens, and it is not one of them');
     }
     return undefined;
   }
-  const { info, key } = store.keys.create(
-    { kind: 'admin', name: 'bootstrap', scopes: ['admin'] },
-    { actor: SYSTEM_ACTOR },
-    config.adminToken,
-  );
+  const { info, key } = created;
   if (config.adminToken !== undefined) {
     log.info('adopted FLAGSTAFF_ADMIN_TOKEN as the first admin token', { keyId: info.id });
     return undefined;

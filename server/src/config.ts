@@ -11,6 +11,8 @@ export interface Config {
   /** Undefined: Node's default (all interfaces, IPv6 and IPv4). */
   host: string | undefined;
   dbPath: string;
+  /** How often the database file is checked for other instances' commits and for going away. */
+  dbPollMs: number;
   /** Adopted as the first admin token of an empty store instead of a generated one. */
   adminToken: string | undefined;
   redisUrl: string | undefined;
@@ -36,6 +38,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['FLAGSTAFF_PORT', 'TCP port to listen on (default 8420; 0 picks a free one)'],
   ['FLAGSTAFF_HOST', 'interface to bind (default: all)'],
   ['FLAGSTAFF_DB', 'SQLite file (default ./data/flagstaff.db)'],
+  ['FLAGSTAFF_DB_POLL_MS', 'how often the SQLite file is checked for other instances\' commits, and for having been deleted (default 100)'],
   ['FLAGSTAFF_ADMIN_TOKEN', 'first admin token of an empty store (fsa_…), instead of a generated one'],
   ['FLAGSTAFF_LOG_LEVEL', 'debug | info | warn | error (default info)'],
   ['FLAGSTAFF_BODY_LIMIT', 'largest request body in bytes (default 1048576)'],
@@ -106,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int('FLAGSTAFF_PORT', 8420, 0, 65535),
     host: env.FLAGSTAFF_HOST?.trim() || undefined,
     dbPath,
+    dbPollMs: int('FLAGSTAFF_DB_POLL_MS', 100, 10, 10_000),
     adminToken,
     redisUrl: env.REDIS_URL?.trim() || undefined,
     logLevel,

@@ -59,6 +59,9 @@ export async function start(config: Config, options: StartOptions = {}): Promise
 
   const auth = new Auth(store.keys);
   const stream = (streaming = createStreaming({ config, store, feed, auth, log }));
+  // Other instances sharing the file (docs/scale-out.md): their commits reach this one's streams and key
+  // cache within a poll interval, with Redis or without it; and a file that goes away is noticed.
+  store.watchCommits({ intervalMs: config.dbPollMs, caughtUp: (caughtUp) => stream.caughtUp(caughtUp) });
   metrics.registry.register({ name: 'flagstaff_stream', render: () => stream.metricsText().trimEnd() });
   lifecycle.onShutdown('streams', () => stream.shutdown());
   const deps: AppDeps = { config, store, snapshots: store.snapshots, feed, auth, metrics, log, lifecycle, streaming: stream };

@@ -81,8 +81,8 @@ export class RolloutScheduler {
   /** True when the failed plan was paused; false when the step should be tried again. */
   #pausedAfter(id: number, error: unknown): boolean {
     // A refusal (the flag archived, its variations changed) will refuse again: pause and say why. Anything
-    // else (the database busy) is retried when the timer next fires.
-    if (error instanceof ApiError) {
+    // else (the database busy, or its file gone: `unavailable`) is retried when the timer next fires.
+    if (error instanceof ApiError && error.code !== 'unavailable') {
       this.#log.warn('rollout plan step refused; pausing the plan', { plan: id, error: error.message });
       try {
         this.#plans.pauseAfterFailure(id, error.message);

@@ -10,7 +10,8 @@ export function healthRoutes({ store, lifecycle, metrics, streaming }: AppDeps):
 
   app.get('/readyz', (c) => {
     if (lifecycle.stopping) throw new ApiError('unavailable', 'shutting down');
-    if (!store.ready()) throw new ApiError('unavailable', 'the store is not open or not migrated');
+    const storeProblem = store.problem();
+    if (storeProblem) throw new ApiError('unavailable', storeProblem);
     const streamProblem = streaming?.unready();
     if (streamProblem) throw new ApiError('unavailable', streamProblem);
     return c.json({ status: 'ready' });

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from './schema.js';
 
@@ -24,19 +24,44 @@ export function openDatabase(path: string): OpenedDatabase {
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     sqlite = new Database(path);
+    // First, so that everything below waits its turn behind another instance opening the same file.
+    sqlite.pragma('busy_timeout = 5000');
     // WAL lets readers run beside the one writer; synchronous stays FULL (the default) because a flag
     // change that was acknowledged must survive a power cut, and admin writes are rare.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
     const db = drizzle(sqlite, { schema });
-    migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    migrate(sqlite);
     return { sqlite, db };
   } catch (error) {
     sqlite?.close();
     // SQLite's own words ("file is not a database") do not say which file: an operator needs both.
     throw new Error(`cannot open the database ${path}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * drizzle's SQLite migrator, with its bookkeeping (`__drizzle_migrations`: hash, created_at = the journal's
+ * `when`), but deciding what to apply *inside* a `BEGIN IMMEDIATE` transaction. drizzle's own reads the
+ * last applied migration before its (deferred) BEGIN, so two instances first started together on an empty
+ * file both set out to create every table, and one dies on "table already exists".
+ */
+function migrate(sqlite: Database.Database): void {
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  sqlite
+    .transaction(() => {
+      sqlite.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
+      const last = sqlite.prepare('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').get() as
+        | { created_at: number | string }
+        | undefined;
+      const record = sqlite.prepare('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)');
+      for (const migration of migrations) {
+        if (last !== undefined && Number(last.created_at) >= migration.folderMillis) continue;
+        for (const statement of migration.sql) if (statement.trim() !== '') sqlite.exec(statement);
+        record.run(migration.hash, migration.folderMillis);
+      }
+    })
+    .immediate();
 }
 
 let committedMigrations: number | undefined;

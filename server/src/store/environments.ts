@@ -7,7 +7,7 @@ import { environments, flagStates, flags } from './schema.js';
 import { loadSnapshots } from './snapshot-load.js';
 import type { Snapshots } from './snapshots.js';
 import { defaultState } from './wire.js';
-import type { Writer } from './write.js';
+import type { Tx, Writer } from './write.js';
 
 export const ENV_KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -62,31 +62,42 @@ export class EnvironmentStore {
       if (findEnv(tx.db, input.key)) {
         throw new ApiError('already_exists', `environment "${input.key}" already exists`);
       }
-      const row = tx.db
-        .insert(environments)
-        .values({ key: input.key, name: input.name ?? input.key, version: 1, createdAt: tx.now })
-        .returning()
-        .get();
-      const everyFlag = tx.db.select({ id: flags.id, kind: flags.kind }).from(flags).all();
-      for (const flag of everyFlag) {
-        tx.db
-          .insert(flagStates)
-          .values({ flagId: flag.id, envId: row.id, version: 1, updatedAt: tx.now, ...defaultState(flag.kind) })
-          .run();
-      }
-      const environment = toEnvironment(row);
-      tx.audit({ action: 'environment.create', env: row.key, resource: { kind: 'environment', key: row.key }, after: environment });
-      tx.afterCommit(() => {
-        const snapshot = loadSnapshots(this.db, row.id).get(row.key);
-        if (snapshot) this.snapshots.install(row.key, snapshot);
-      });
-      return environment;
+      return this.#insert(tx, input);
     });
   }
 
-  /** On a new store: development, staging and production. */
+  /**
+   * On a new store: development, staging and production, in one transaction that looks again for
+   * environments once it holds the write lock — instances first started together on one empty file seed it
+   * once, and the others find it seeded.
+   */
   seedDefaults(meta: WriteMeta): void {
     if (allEnvs(this.db).length > 0) return;
-    for (const env of DEFAULT_ENVIRONMENTS) this.create(env, meta);
+    this.writer.write(meta, (tx) => {
+      if (allEnvs(tx.db).length > 0) return;
+      for (const env of DEFAULT_ENVIRONMENTS) this.#insert(tx, env);
+    });
+  }
+
+  #insert(tx: Tx, input: { key: string; name?: string }): Environment {
+    const row = tx.db
+      .insert(environments)
+      .values({ key: input.key, name: input.name ?? input.key, version: 1, createdAt: tx.now })
+      .returning()
+      .get();
+    const everyFlag = tx.db.select({ id: flags.id, kind: flags.kind }).from(flags).all();
+    for (const flag of everyFlag) {
+      tx.db
+        .insert(flagStates)
+        .values({ flagId: flag.id, envId: row.id, version: 1, updatedAt: tx.now, ...defaultState(flag.kind) })
+        .run();
+    }
+    const environment = toEnvironment(row);
+    tx.audit({ action: 'environment.create', env: row.key, resource: { kind: 'environment', key: row.key }, after: environment });
+    tx.afterCommit(() => {
+      const snapshot = loadSnapshots(this.db, row.id).get(row.key);
+      if (snapshot) this.snapshots.install(row.key, snapshot);
+    });
+    return environment;
   }
 }

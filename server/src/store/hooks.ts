@@ -154,6 +154,7 @@ export class HookStore {
 
   /** Records that a hook was used, at most once a minute per hook: a busy alerting system must not turn every request into a write. */
   touch(id: string): void {
+    if (this.writer.lost !== null) return;
     const now = this.clock();
     if (now - (this.#touched.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
     this.#touched.set(id, now);

@@ -1,5 +1,7 @@
 // Admin tokens and SDK keys. The table holds only SHA-256 hashes; the whole set is also kept in memory
-// (it is small) so that authenticating a request costs a hash and a map lookup, not a query.
+// (it is small) so that authenticating a request costs a hash and a map lookup, not a query. Other
+// instances sharing the database create and revoke keys too: `refresh` re-reads the table whenever the
+// commit watcher says they committed (Store.catchUp), which is how a revocation holds everywhere within 1 s.
 import { timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { ApiError, notFound, validationFailed } from '../errors.js';
@@ -8,7 +10,7 @@ import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
 import { iso, isoOrNull, type KeyInfo, type KeyKind, type Scope, type WriteMeta } from './resources.js';
 import { apiKeys, environments } from './schema.js';
-import type { Writer } from './write.js';
+import type { Tx, Writer } from './write.js';
 
 export interface KeyRecord {
   id: string;
@@ -49,6 +51,16 @@ const toKeyInfo = (k: KeyRecord): KeyInfo => ({
 
 const isActiveAdmin = (k: KeyRecord) => k.kind === 'admin' && k.revokedAt === null && (k.scopes ?? []).includes('admin');
 
+/** Every key as the database holds it now. */
+function readKeys(db: Db): KeyRecord[] {
+  return db
+    .select({ key: apiKeys, env: environments.key })
+    .from(apiKeys)
+    .leftJoin(environments, eq(environments.id, apiKeys.envId))
+    .all()
+    .map(({ key, env }) => ({ ...key, env, scopes: key.scopes as Scope[] | null, hash: Buffer.from(key.hash, 'hex') }));
+}
+
 export class KeyStore {
   readonly #byHash = new Map<string, KeyRecord>();
   readonly #byId = new Map<string, KeyRecord>();
@@ -58,14 +70,22 @@ export class KeyStore {
     private readonly writer: Writer,
     private readonly clock: () => number,
   ) {
-    const rows = db
-      .select({ key: apiKeys, env: environments.key })
-      .from(apiKeys)
-      .leftJoin(environments, eq(environments.id, apiKeys.envId))
-      .all();
-    for (const { key, env } of rows) {
-      this.#remember({ ...key, env, scopes: key.scopes as Scope[] | null, hash: Buffer.from(key.hash, 'hex') });
+    for (const key of readKeys(db)) this.#remember(key);
+  }
+
+  /**
+   * Re-reads the table and takes in what other instances changed: keys they created, and revocations.
+   * Returns those keys (revoked ones with `revokedAt` set), so that streaming can end a revoked key's streams.
+   */
+  refresh(): KeyRecord[] {
+    const changed: KeyRecord[] = [];
+    for (const key of readKeys(this.db)) {
+      const held = this.#byId.get(key.id);
+      if (held !== undefined && (held.revokedAt !== null || key.revokedAt === null)) continue;
+      this.#remember(key);
+      changed.push(key);
     }
+    return changed;
   }
 
   list(): KeyInfo[] {
@@ -75,6 +95,22 @@ export class KeyStore {
   /** True once any admin token was ever created: the store is no longer "empty" for bootstrapping. */
   hasAdminToken(): boolean {
     return [...this.#byId.values()].some((k) => k.kind === 'admin');
+  }
+
+  /**
+   * The first admin token of an empty store, unless the database already holds one — checked inside the
+   * write transaction, so that two instances first started together on an empty file create one between
+   * them (the other gets undefined). Either way, the keys held in memory are current afterwards.
+   */
+  createFirstAdmin(input: { name: string }, meta: WriteMeta, secret = generateSecret('admin')): { info: KeyInfo; key: string } | undefined {
+    const hash = hashSecret(secret);
+    const created = this.writer.write(meta, (tx) => {
+      if (tx.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.kind, 'admin')).get()) return undefined;
+      const record = this.#insert(tx, { kind: 'admin', name: input.name, scopes: ['admin'] }, null, hash, secret);
+      return { info: toKeyInfo(record), key: secret };
+    });
+    this.refresh();
+    return created;
   }
 
   /** A new key; the returned `key` is the only time the secret exists outside the caller. */
@@ -92,37 +128,44 @@ export class KeyStore {
     if (this.#byHash.has(hash.toString('hex'))) throw new ApiError('already_exists', 'this key already exists');
     return this.writer.write(meta, (tx) => {
       const env = input.env === undefined ? null : requireEnv(tx.db, input.env);
-      const record: KeyRecord = {
-        id: newKeyId(),
-        kind: input.kind,
-        name: input.name ?? (input.kind === 'admin' ? 'admin token' : `${input.kind} key for ${env!.key}`),
-        env: env?.key ?? null,
-        scopes: input.kind === 'admin' ? [...new Set<Scope>(input.scopes ?? ['admin'])] : null,
-        hash,
-        hint: hintOf(secret),
-        createdAt: tx.now,
-        lastUsedAt: null,
-        revokedAt: null,
-      };
-      tx.db
-        .insert(apiKeys)
-        .values({ ...record, envId: env?.id ?? null, hash: hash.toString('hex') })
-        .run();
-      const info = toKeyInfo(record);
-      tx.audit({ action: 'key.create', ...(env ? { env: env.key } : {}), resource: { kind: 'key', key: record.id }, after: info });
-      tx.afterCommit(() => this.#remember(record));
-      return { info, key: secret };
+      const record = this.#insert(tx, input, env, hash, secret);
+      return { info: toKeyInfo(record), key: secret };
     });
   }
 
+  #insert(tx: Tx, input: CreateKeyInput, env: { id: number; key: string } | null, hash: Buffer, secret: string): KeyRecord {
+    const record: KeyRecord = {
+      id: newKeyId(),
+      kind: input.kind,
+      name: input.name ?? (input.kind === 'admin' ? 'admin token' : `${input.kind} key for ${env!.key}`),
+      env: env?.key ?? null,
+      scopes: input.kind === 'admin' ? [...new Set<Scope>(input.scopes ?? ['admin'])] : null,
+      hash,
+      hint: hintOf(secret),
+      createdAt: tx.now,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    tx.db
+      .insert(apiKeys)
+      .values({ ...record, envId: env?.id ?? null, hash: hash.toString('hex') })
+      .run();
+    tx.audit({ action: 'key.create', ...(env ? { env: env.key } : {}), resource: { kind: 'key', key: record.id }, after: toKeyInfo(record) });
+    tx.afterCommit(() => this.#remember(record));
+    return record;
+  }
+
   revoke(id: string, meta: WriteMeta): KeyInfo {
-    const key = this.#byId.get(id);
-    if (!key) throw notFound(`key "${id}"`);
-    if (key.revokedAt !== null) return toKeyInfo(key);
-    if (isActiveAdmin(key) && [...this.#byId.values()].filter(isActiveAdmin).length === 1) {
-      throw new ApiError('last_admin_token', `key "${id}" is the last admin token: create another one before revoking it`);
-    }
     return this.writer.write(meta, (tx) => {
+      // Read inside the transaction, not from memory: another instance may have created this key a moment
+      // ago, or revoked the other admin tokens, and "never revoke the last admin token" must hold across all.
+      const all = readKeys(tx.db);
+      const key = all.find((k) => k.id === id);
+      if (!key) throw notFound(`key "${id}"`);
+      if (key.revokedAt !== null) return toKeyInfo(key);
+      if (isActiveAdmin(key) && all.filter(isActiveAdmin).length === 1) {
+        throw new ApiError('last_admin_token', `key "${id}" is the last admin token: create another one before revoking it`);
+      }
       tx.db.update(apiKeys).set({ revokedAt: tx.now }).where(eq(apiKeys.id, id)).run();
       const revoked = { ...key, revokedAt: tx.now };
       tx.audit({
@@ -164,6 +207,7 @@ export class KeyStore {
 
   /** Records that a key was used, at most once a minute per key. */
   touch(key: KeyRecord): void {
+    if (this.writer.lost !== null) return;
     const now = this.clock();
     if (key.lastUsedAt !== null && now - key.lastUsedAt < LAST_USED_RESOLUTION_MS) return;
     key.lastUsedAt = now;

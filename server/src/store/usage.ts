@@ -4,6 +4,7 @@
 // observations, not changes, and they are never streamed.
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { notFound } from '../errors.js';
+import type { DatabaseFile } from './database-file.js';
 import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
 import { iso, isoOrNull } from './resources.js';
@@ -52,6 +53,8 @@ export class UsageStore {
   constructor(
     private readonly db: Db,
     private readonly clock: () => number,
+    /** The file written to: reports are refused (503, the SDK sends them again) while it is lost. */
+    private readonly file?: DatabaseFile,
   ) {}
 
   /**
@@ -60,6 +63,7 @@ export class UsageStore {
    * with arbitrary names. Returns how many counts were recorded.
    */
   record(env: string, keyId: string, report: UsageInput): number {
+    this.file?.assertWritable();
     const now = this.clock();
     return this.db.transaction((tx) => {
       const envId = requireEnv(tx, env).id;

@@ -1,11 +1,13 @@
 // Every change goes through `Writer.write`: one SQLite transaction holding the change and its audit
 // entries; environment versions bumped inside it; and only after COMMIT, the in-memory snapshots move
-// forward and each EnvChange is published. A write that throws rolls back and publishes nothing.
+// forward and each EnvChange is published. A write that throws rolls back and publishes nothing. A store
+// whose file went away (database-file.ts) refuses every write before it starts.
 import { eq, sql } from 'drizzle-orm';
 import type { Flag, Segment } from '@flagstaff/core';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { EnvChange, LocalChangeFeed } from '../stream/feed.js';
+import type { DatabaseFile } from './database-file.js';
 import type { Db } from './db.js';
 import type { Actor, WriteMeta } from './resources.js';
 import { auditLog, environments } from './schema.js';
@@ -40,6 +42,15 @@ export interface Tx {
   afterCommit(fn: () => void): void;
 }
 
+export interface WriterHooks {
+  /** Told about every committed write (metrics, key fan-out). */
+  onCommit?: (committed: Committed) => void;
+  /** The file written to: no write starts while it is lost. */
+  file?: DatabaseFile;
+  /** Re-reads one environment's snapshot from the database (store.ts). */
+  reload?: (env: string) => void;
+}
+
 export class Writer {
   constructor(
     private readonly db: Db,
@@ -47,10 +58,16 @@ export class Writer {
     private readonly feed: LocalChangeFeed,
     private readonly log: Logger,
     private readonly clock: () => number,
-    private readonly onCommit: (committed: Committed) => void = () => {},
+    private readonly hooks: WriterHooks = {},
   ) {}
 
+  /** Why writes are refused right now (the file went away), or null. */
+  get lost(): string | null {
+    return this.hooks.file?.lost ?? null;
+  }
+
   write<T>(meta: WriteMeta, fn: (tx: Tx) => T): T {
+    this.hooks.file?.assertWritable();
     const audits: AuditInput[] = [];
     const changes: EnvChange[] = [];
     const after: Array<() => void> = [];
@@ -97,7 +114,17 @@ export class Writer {
       { behavior: 'immediate' },
     );
     for (const fn of after) fn();
-    for (const change of changes) this.snapshots.apply(change);
+    const reread = new Set<string>();
+    for (const change of changes) {
+      const held = this.snapshots.snapshot(change.env);
+      // Another instance sharing the file committed to this environment since we last read it: the held
+      // snapshot lacks that change, so it is read again rather than moved forward (streaming catches its
+      // clients up from it on the next commit-watcher tick, docs/scale-out.md).
+      if (held !== null && held.version !== change.version - 1 && this.hooks.reload) reread.add(change.env);
+      if (reread.has(change.env)) continue;
+      this.snapshots.apply(change);
+    }
+    for (const env of reread) this.hooks.reload!(env);
     for (const change of changes) {
       // The change is committed whatever a listener does; a throwing listener must not turn it into a 500.
       try {
@@ -106,7 +133,7 @@ export class Writer {
         this.log.error('change listener failed', { env: change.env, kind: change.kind, key: change.key, error });
       }
     }
-    this.onCommit({ actor: meta.actor, audits, changes });
+    this.hooks.onCommit?.({ actor: meta.actor, audits, changes });
     return result;
   }
 }

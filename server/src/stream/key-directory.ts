@@ -14,9 +14,12 @@ export class KeyDirectory {
 
   constructor(private readonly log: RedisLog) {}
 
-  /** Replaces what is held with the whole mirror (start-up, and after every reconnect). */
-  async load(): Promise<void> {
-    this.#keys = await this.log.keys();
+  /**
+   * Replaces what is held with the whole mirror (start-up, and after every reconnect), read through `from`:
+   * the connection that just came back, since the directory's own may not be ready yet.
+   */
+  async load(from: RedisLog = this.log): Promise<void> {
+    this.#keys = await from.keys();
   }
 
   /** Applies one key update from the change stream. A revocation is final: nothing un-revokes a key. */

@@ -36,6 +36,9 @@ export class RedisFollower {
     let failures = 0;
     while (!this.#stopped) {
       try {
+        // Commands fail at once until the connection is ready (no offline queue, redis-log.ts): wait for
+        // it rather than fail, which at every start would warn of an interruption that never happened.
+        if (!(await this.#connected())) continue;
         after ??= await this.handlers.resync();
         const entries = await this.log.read(after, this.blockMs);
         failures = 0;
@@ -52,5 +55,23 @@ export class RedisFollower {
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * failures)));
       }
     }
+  }
+
+  /** Resolves true once the connection is ready, false if it ended or the follower stopped first. */
+  #connected(): Promise<boolean> {
+    const { redis } = this.log;
+    if (redis.status === 'ready') return Promise.resolve(true);
+    if (redis.status === 'end') return new Promise((resolve) => setTimeout(() => resolve(false), 100));
+    return new Promise((resolve) => {
+      const done = (ready: boolean) => {
+        redis.off('ready', onReady);
+        redis.off('end', onEnd);
+        resolve(ready);
+      };
+      const onReady = () => done(true);
+      const onEnd = () => done(false);
+      redis.once('ready', onReady);
+      redis.once('end', onEnd);
+    });
   }
 }

@@ -20,6 +20,8 @@ export interface PrimaryStore {
   applyRemote(change: EnvChange): void;
   /** Every SDK key as the database holds it now, by hash. */
   sdkKeys(): Map<string, MirroredKey>;
+  /** Another primary created or revoked a key: read the key table again now, not at the next poll. */
+  keysChanged(): void;
 }
 
 export interface PrimaryFanoutOptions {
@@ -127,7 +129,7 @@ export class PrimaryFanout {
   /** After (re)connecting: catch up from the database, then follow the stream from its current end. */
   async #resync(reader: RedisLog): Promise<string> {
     const after = await reader.lastId();
-    await this.directory.load();
+    await this.directory.load(reader);
     const { store, hub } = this.#options;
     const envs = new Set([...store.environments(), ...(await reader.environments())]);
     for (const env of envs) {
@@ -149,6 +151,7 @@ export class PrimaryFanout {
       if (snapshot !== null) hub.adopt(entry.env, snapshot);
     } else {
       this.directory.update(entry.hash, entry.key);
+      store.keysChanged();
       if (entry.key.revoked) hub.disconnectKey(entry.key.keyId);
     }
   }

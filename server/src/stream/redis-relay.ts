@@ -54,7 +54,7 @@ export class Relay {
    * read the whole retained stream; the hub drops what it already has and applies the rest in order.
    */
   async #resync(reader: RedisLog): Promise<string> {
-    await this.directory.load();
+    await this.directory.load(reader);
     for (const env of await reader.environments()) await this.#load(reader, env);
     this.#loaded = true;
     return '0-0';

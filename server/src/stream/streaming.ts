@@ -1,11 +1,13 @@
 // Streaming on an instance with the database: the hub fed by the store, the stream route, and — when
-// REDIS_URL is set — the Redis fan-out. start.ts builds one of these and mounts `route`.
+// REDIS_URL is set — the Redis fan-out. start.ts builds one of these and mounts `route`. What other
+// instances sharing the database committed reaches the hub through `caughtUp` (store/catch-up.ts), with
+// Redis or without it.
 import type { Hono } from 'hono';
 import type { Auth } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { sdkStreamRoute, type StreamKeyLookup } from '../routes/sdk-stream.js';
-import type { Store } from '../store/index.js';
+import type { CaughtUp, Store } from '../store/index.js';
 import { Admission } from './admission.js';
 import { loadStreamConfig, type StreamConfig } from './config.js';
 import type { ChangeFeed, EnvChange } from './feed.js';
@@ -32,23 +34,26 @@ export interface Streaming {
   unready(): string | null;
   /** Prometheus lines for /metrics. */
   metricsText(): string;
-  /** Tells streaming that SDK keys were created or revoked (from the store's commit hook). */
+  /** Tells streaming that SDK keys were created or revoked here (from the store's commit hook). */
   keysChanged(keyIds: readonly string[]): void;
+  /** Tells streaming what other instances committed, as the store read it back (its commit watcher). */
+  caughtUp(caughtUp: CaughtUp): void;
   /** Ends every stream (spread over the shutdown window), then leaves Redis. */
   shutdown(): Promise<void>;
 }
 
-/** The store as the Redis fan-out sees it. */
-function primaryStore(store: Store): PrimaryStore {
+/** The store as the Redis fan-out sees it; `caughtUp` takes what a catch-up read. */
+function primaryStore(store: Store, caughtUp: (caughtUp: CaughtUp) => void = () => {}): PrimaryStore {
   return {
     environments: () => store.snapshots.environments(),
     reload: (env) => store.reloadSnapshot(env),
     applyRemote: (change: EnvChange) => {
       const held = store.snapshots.snapshot(change.env);
-      // The next version applies as it is; anything else (a gap, or a change that raced one of ours and
-      // lost) means the memory may be missing something only the shared database has.
+      // The next version applies as it is; one already held was read from the database meanwhile (the
+      // writer re-reads after a change that raced one of ours, the commit watcher catches up); anything
+      // else is a gap that only the shared database can fill.
       if (held !== null && change.version === held.version + 1) store.snapshots.apply(change);
-      else store.reloadSnapshot(change.env);
+      else if (held === null || change.version > held.version) store.reloadSnapshot(change.env);
     },
     sdkKeys: () => {
       const keys = new Map<string, MirroredKey>();
@@ -57,6 +62,7 @@ function primaryStore(store: Store): PrimaryStore {
       }
       return keys;
     },
+    keysChanged: () => caughtUp(store.catchUp()),
   };
 }
 
@@ -68,8 +74,26 @@ export function createStreaming({ config, store, feed, auth, log, streamConfig =
     ...streamConfig,
   });
   hub.follow(feed);
-  const fanout = config.redisUrl ? new PrimaryFanout({ redisUrl: config.redisUrl, hub, feed, store: primaryStore(store), log }) : null;
+  const fanout = config.redisUrl
+    ? new PrimaryFanout({ redisUrl: config.redisUrl, hub, feed, store: primaryStore(store, caughtUp), log })
+    : null;
   fanout?.start();
+
+  function caughtUp({ environments, keys }: CaughtUp): void {
+    for (const moved of environments) {
+      if ('change' in moved) hub.ingest(moved.change);
+      else hub.adopt(moved.env, moved.snapshot);
+    }
+    // A change of ours that raced another instance's (write.ts re-read the environment) leaves the hub
+    // holding ours until the other one comes: with no Redis to bring it, the store's state is adopted.
+    for (const env of store.snapshots.environments()) {
+      const held = hub.version(env);
+      const snapshot = store.snapshots.snapshot(env);
+      if (held !== null && snapshot !== null && held < snapshot.version) hub.adopt(env, snapshot);
+    }
+    // Keys: their creators mirrored them to Redis; here only the streams of revoked ones end.
+    for (const key of keys) if (key.revokedAt !== null && key.kind !== 'admin') hub.disconnectKey(key.id);
+  }
 
   const authenticate: StreamKeyLookup = (raw) => {
     const status = auth.sdkKeyStatus(raw);
@@ -85,7 +109,7 @@ export function createStreaming({ config, store, feed, auth, log, streamConfig =
     hub,
     fanout,
     route: sdkStreamRoute({ hub, authenticate, admission }),
-    unready: () => (fanout && !fanout.ready ? 'Redis is unreachable: changes commit but do not reach other instances' : null),
+    unready: () => (fanout && !fanout.ready ? 'Redis is unreachable: changes commit, and reach primaries sharing the file, but not relays' : null),
     metricsText: () => hub.metricsText() + processMemoryText(),
     keysChanged: (keyIds) => {
       const keys = primaryStore(store).sdkKeys();
@@ -95,6 +119,7 @@ export function createStreaming({ config, store, feed, auth, log, streamConfig =
         if (key.revoked) hub.disconnectKey(key.keyId);
       }
     },
+    caughtUp,
     shutdown: async () => {
       await hub.shutdown(streamConfig.shutdownWindowMs);
       await fanout?.stop();
