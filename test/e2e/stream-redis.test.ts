@@ -120,6 +120,9 @@ describe.skipIf(skip !== null)('streaming across instances through Redis', () =>
     expect(browser.events.filter((e) => e.type !== 'put').map((e) => e.data.key)).toEqual(['banner']);
     const flags = await fetch(`${relay.url}/sdk/v1/flags?key=${clientKey}`);
     expect(flags.status).toBe(200);
+    // A relay answers with the same security headers as a primary (http/security-headers.ts).
+    expect(flags.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(flags.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     expect(Object.keys(((await flags.json()) as Snapshot).flags)).toEqual(['banner']);
   });
 

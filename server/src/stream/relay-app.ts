@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { credentialFromHeader } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../http/context.js';
+import { securityHeaders } from '../http/security-headers.js';
 import { publicCors } from '../routes/sdk.js';
 import { sdkStreamRoute } from '../routes/sdk-stream.js';
 import { matchesIfNoneMatch, serialized, snapshotTag, viewFor } from '../snapshot-views.js';
@@ -26,6 +27,8 @@ type Env = AppEnv & { Bindings: HttpBindings };
 export function createRelayApp({ hub, relay, admission }: RelayAppDeps): Hono<Env> {
   const app = new Hono<Env>();
   const authenticate = (raw: string) => relay.directory.lookup(raw);
+  // The same headers as a primary's answers (http/security-headers.ts): a relay serves the same routes.
+  app.use('*', securityHeaders());
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {
