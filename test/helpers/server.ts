@@ -232,26 +232,3 @@ export async function createKey(
   if (res.status !== 201) throw new Error(`creating a ${body.kind} key failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
-
-/**
- * What a refused request must leave as it was: every environment's version, the newest audit entry,
- * every flag (all environments' states, archived ones too), segments per environment, and the keys.
- */
-export async function storeFingerprint(server: RunningServer): Promise<string> {
-  const get = async (path: string) => {
-    const res = await server.api('GET', path);
-    if (res.status !== 200) throw new Error(`GET ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  const { environments } = await get('/api/v1/environments');
-  const segments = await Promise.all(environments.map((e: { key: string }) => get(`/api/v1/environments/${e.key}/segments`)));
-  // lastUsedAt moves on reads (at most once a minute): it is not part of what a write could change.
-  const keys = (await get('/api/v1/keys')).keys.map(({ lastUsedAt: _lastUsedAt, ...key }: Record<string, unknown>) => key);
-  return JSON.stringify({
-    environments,
-    newestAudit: (await get('/api/v1/audit?limit=1')).entries[0]?.id ?? null,
-    flags: (await get('/api/v1/flags?archived=all')).flags,
-    segments,
-    keys,
-  });
-}

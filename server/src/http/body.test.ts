@@ -1,4 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+// Request bodies (body.ts): JSON only, within the size limit, nested within MAX_BODY_DEPTH, parsed and
+// validated before any route logic runs — each refusal in the error shape, changing nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectRefused, storeFingerprint, type BadInput } from '../../../test/helpers/bad-input.js';
 import { testApp } from '../testing/app.js';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './body.js';
 
@@ -60,5 +63,59 @@ describe('request bodies', () => {
       code: 'payload_too_large',
       message: "request bodies are limited to 65536 bytes (the server's FLAGSTAFF_BODY_LIMIT sets this)",
     });
+  });
+});
+
+describe('the body itself', () => {
+  const BODY_LIMIT = 4096;
+  const server = testApp({ env: { FLAGSTAFF_BODY_LIMIT: String(BODY_LIMIT) } });
+  afterAll(() => server.close());
+  beforeAll(async () => {
+    expect((await server.api('POST', '/api/v1/flags', { key: 'checkout' })).status).toBe(201);
+  });
+
+  const cases: BadInput[] = [
+    { name: 'a body that is not JSON', method: 'POST', path: '/api/v1/flags', body: '{"key": "x",', status: 400, code: 'invalid_json', message: /not valid JSON/ },
+    { name: 'a body that is not application/json', method: 'POST', path: '/api/v1/flags', body: 'key=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_media_type', message: /Content-Type: application\/json/ },
+    { name: 'a body over the limit', method: 'POST', path: '/api/v1/flags', body: { key: 'big', description: 'x'.repeat(BODY_LIMIT) }, status: 413, code: 'payload_too_large', message: new RegExp(`limited to ${BODY_LIMIT} bytes`) },
+    { name: 'no body where one is required', method: 'POST', path: '/api/v1/flags', status: 400, code: 'validation_failed', message: /a JSON body is required/, details: (d) => expect(d.issues).toEqual([{ path: '', message: 'a JSON body is required' }]) },
+    { name: 'a body of only whitespace', method: 'POST', path: '/api/v1/flags', body: ' \n ', status: 400, code: 'validation_failed', message: /a JSON body is required/ },
+    { name: 'a JSON array instead of an object', method: 'POST', path: '/api/v1/flags', body: [{ key: 'x' }], status: 400, code: 'validation_failed', message: /expected object, received array/ },
+  ];
+
+  it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(server, c));
+
+  it('refuses a body sent without any Content-Type', async () => {
+    // Bytes, not a string: testApp's request() would add a JSON Content-Type to a string.
+    const bytes = new TextEncoder().encode('{"key":"untyped"}');
+    const res = await server.request('/api/v1/flags', { method: 'POST', headers: { 'Content-Length': String(bytes.length) }, body: bytes });
+    expect([res.status, await res.json()]).toEqual([415, { error: { code: 'unsupported_media_type', message: 'send JSON with Content-Type: application/json' } }]);
+    expect((await server.api('GET', '/api/v1/flags/untyped')).status).toBe(404);
+  });
+
+  it.each(['application/json; charset=utf-8', 'application/merge-patch+json', 'APPLICATION/JSON'])('accepts Content-Type %s', async (type) => {
+    const res = await server.api('PATCH', '/api/v1/flags/checkout', { description: type }, { 'Content-Type': type });
+    expect([res.status, res.body.description]).toEqual([200, type]);
+  });
+
+  it('refuses a body over the limit that declares no Content-Length (chunked), store unchanged', async () => {
+    const before = await storeFingerprint(server);
+    const chunk = new TextEncoder().encode(`{"key":"streamed","description":"${'x'.repeat(BODY_LIMIT)}"}`);
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    // As @hono/node-server hands over a chunked upload: Transfer-Encoding, no Content-Length, a stream.
+    const res = await server.request('/api/v1/flags', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).error.code).toBe('payload_too_large');
+    expect(await storeFingerprint(server)).toBe(before);
   });
 });

@@ -1,3 +1,5 @@
+// POST /sdk/v1/usage (sdk-usage.ts): SDKs' evaluation counts — what each kind of key may report, and the
+// reports refused before anything is recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../testing/app.js';
 
@@ -42,5 +44,30 @@ describe('POST /sdk/v1/usage', () => {
     ]);
     expect(await res.json()).toEqual({ recorded: 2 });
     expect([await evaluations('public'), await evaluations('secret')]).toEqual([4, 2]);
+  });
+});
+
+describe('refusals', () => {
+  const good = { instanceId: 'i-1', sdk: 'test', version: 1, flags: [{ key: 'public', variation: 1, count: 1 }] };
+
+  it.each<[string, unknown, string]>([
+    ['no instanceId', { ...good, instanceId: undefined }, 'instanceId'],
+    ['a count of 0', { ...good, flags: [{ key: 'public', variation: 1, count: 0 }] }, 'flags[0].count'],
+    ['a negative variation', { ...good, flags: [{ key: 'public', variation: -1, count: 1 }] }, 'flags[0].variation'],
+    ['a version that is not an integer', { ...good, version: 1.5 }, 'version'],
+    ['a window that is not ISO times', { ...good, window: { start: 'yesterday', end: 'today' } }, 'window.start'],
+  ])('refuses %s with 400 naming %s, recording nothing', async (_, body, path) => {
+    const res = await t.request('/sdk/v1/usage', { method: 'POST', token: null, headers: { Authorization: t.keys.server }, json: body });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; details: { issues: { path: string }[] } } };
+    expect([error.code, error.details.issues[0]!.path]).toEqual(['validation_failed', path]);
+    expect(t.store.usage.sdkInstances('production', 0).map((i) => i.instanceId)).not.toContain('i-1');
+  });
+
+  it('refuses an admin token (403) and no key (401)', async () => {
+    const admin = await t.request('/sdk/v1/usage', { method: 'POST', json: good });
+    expect(admin.status).toBe(403);
+    const none = await t.request('/sdk/v1/usage', { method: 'POST', token: null, json: good });
+    expect(none.status).toBe(401);
   });
 });

@@ -1,9 +1,11 @@
-// Who may call what, against a real server: admin tokens and their scopes on /api/v1, SDK keys of one
-// environment on /sdk/v1 and /ofrep/v1, and every way a credential can be missing, wrong or out of place.
+// Who may call what, in-process (STYLE.md, "Routes tested in-process"): admin tokens and their scopes on
+// /api/v1, SDK keys of one environment on /sdk/v1 and /ofrep/v1, and every way a credential can be missing,
+// wrong or out of place. Each admin route's own scope is routes/admin-scopes.test.ts's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey, startServer, type RunningServer } from '../helpers/server.js';
+import { testApp } from './testing/app.js';
 
-let server: RunningServer;
+const server = testApp();
+afterAll(() => server.close());
 const creds: Record<string, string> = {};
 
 type Route = { method: string; path: string; body?: unknown };
@@ -18,30 +20,32 @@ async function call(route: Route, credential: string | undefined, headers: Recor
   return server.api(route.method, route.path, route.body, { Authorization: credential === undefined ? '' : `Bearer ${credential}`, ...headers });
 }
 
+/** As test/helpers/server.ts's createKey: the new key's id and secret. */
+async function createKey(body: { kind: 'admin' | 'server' | 'client'; env?: string; scopes?: string[]; name?: string }): Promise<{ id: string; key: string }> {
+  const res = await server.api('POST', '/api/v1/keys', body);
+  if (res.status !== 201) throw new Error(`creating a ${body.kind} key failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 beforeAll(async () => {
-  server = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } });
   expect((await server.api('POST', '/api/v1/flags', { key: 'checkout' })).status).toBe(201);
   expect((await server.api('POST', '/api/v1/flags', { key: 'banner', clientSide: true })).status).toBe(201);
   // Production and staging differ: checkout is on in production only.
   expect((await server.api('PATCH', '/api/v1/flags/checkout/environments/production', { on: true })).status).toBe(200);
 
-  creds.admin = server.adminToken;
-  creds.read = (await createKey(server, { kind: 'admin', scopes: ['read'], name: 'dashboard' })).key;
-  creds.write = (await createKey(server, { kind: 'admin', scopes: ['write'], name: 'ci' })).key;
-  creds.server = (await createKey(server, { kind: 'server', env: 'production' })).key;
-  creds.client = (await createKey(server, { kind: 'client', env: 'production' })).key;
-  creds.stagingServer = (await createKey(server, { kind: 'server', env: 'staging' })).key;
-  const revokedAdmin = await createKey(server, { kind: 'admin', name: 'leaked' });
-  const revokedServer = await createKey(server, { kind: 'server', env: 'production' });
+  creds.admin = server.tokens.admin;
+  creds.read = (await createKey({ kind: 'admin', scopes: ['read'], name: 'dashboard' })).key;
+  creds.write = (await createKey({ kind: 'admin', scopes: ['write'], name: 'ci' })).key;
+  creds.server = (await createKey({ kind: 'server', env: 'production' })).key;
+  creds.client = (await createKey({ kind: 'client', env: 'production' })).key;
+  creds.stagingServer = (await createKey({ kind: 'server', env: 'staging' })).key;
+  const revokedAdmin = await createKey({ kind: 'admin', name: 'leaked' });
+  const revokedServer = await createKey({ kind: 'server', env: 'production' });
   for (const { id } of [revokedAdmin, revokedServer]) expect((await server.api('DELETE', `/api/v1/keys/${id}`)).status).toBe(200);
   creds.revokedAdmin = revokedAdmin.key;
   creds.revokedServer = revokedServer.key;
   creds.wrongAdmin = `fsa_${'x'.repeat(32)}`;
   creds.wrongServer = `fss_${'x'.repeat(32)}`;
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe('the auth matrix', () => {
@@ -96,9 +100,9 @@ describe('the auth matrix', () => {
   });
 
   it('takes a client key from ?key= (browsers) but never a server key', async () => {
-    const client = await fetch(`${server.url}/sdk/v1/flags?key=${creds.client}`);
+    const client = await server.request(`/sdk/v1/flags?key=${creds.client}`, { token: null });
     expect(client.status).toBe(200);
-    const serverKey = await fetch(`${server.url}/sdk/v1/flags?key=${creds.server}`);
+    const serverKey = await server.request(`/sdk/v1/flags?key=${creds.server}`, { token: null });
     expect(serverKey.status).toBe(403);
     expect(((await serverKey.json()) as any).error.message).toMatch(/only client keys \(fsc_…\) may be sent in the URL/);
   });
@@ -133,7 +137,7 @@ describe('the auth matrix', () => {
 
   it('records when each key was last used', async () => {
     const before = Date.now();
-    const fresh = await createKey(server, { kind: 'server', env: 'production', name: 'fresh' });
+    const fresh = await createKey({ kind: 'server', env: 'production', name: 'fresh' });
     const listed = async () => (await server.api('GET', '/api/v1/keys')).body.keys.find((k: { id: string }) => k.id === fresh.id);
     expect((await listed()).lastUsedAt).toBeNull();
     expect((await call(SDK_FLAGS, fresh.key)).status).toBe(200);
@@ -141,60 +145,12 @@ describe('the auth matrix', () => {
   });
 
   it('stops a key the moment it is revoked', async () => {
-    const key = await createKey(server, { kind: 'server', env: 'production', name: 'short-lived' });
+    const key = await createKey({ kind: 'server', env: 'production', name: 'short-lived' });
     expect((await call(SDK_FLAGS, key.key)).status).toBe(200);
     const revoked = await server.api('DELETE', `/api/v1/keys/${key.id}`);
     expect(revoked.body.revokedAt).toEqual(expect.any(String));
     const after = await call(SDK_FLAGS, key.key);
     expect(after.status).toBe(401);
     expect(after.body.error.message).toBe('this SDK key was revoked');
-  });
-});
-
-describe('rate limiting', () => {
-  it('answers a flood of requests with 429 and Retry-After', async () => {
-    const limited = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '5' } });
-    try {
-      const statuses: number[] = [];
-      for (let i = 0; i < 7; i++) statuses.push((await limited.api('GET', '/api/v1/environments')).status);
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
-      const res = await limited.api('GET', '/api/v1/environments');
-      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(res.body.error.code).toBe('rate_limited');
-      // Limits are per credential: another caller is not starved.
-      expect((await limited.api('GET', '/api/v1/environments', undefined, { Authorization: '' })).status).toBe(401);
-    } finally {
-      await limited.stop();
-    }
-  });
-
-  it('refuses new credentials from an address that has used up its refusals; credentials that work still work', async () => {
-    // 100 requests a minute per credential; refusals per address: max(10, 100 / 20) = 10 a minute.
-    const limited = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '100' } });
-    try {
-      const guess = (i: number) => limited.api('GET', '/api/v1/flags', undefined, { Authorization: `Bearer fsa_guess${i}` });
-      const hook = (i: number) =>
-        limited.api('POST', '/hooks/v1/alerts/generic', { alert: 'x', status: 'firing' }, { Authorization: `Bearer fsh_guess${i}` });
-      expect((await limited.api('GET', '/api/v1/flags')).status).toBe(200);
-      const newKey = (await createKey(limited, { kind: 'admin', scopes: ['read'], name: 'late' })).key;
-
-      // Every made-up credential would get a full bucket of its own: the address's refusals are what run out.
-      const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await guess(i)).status);
-      for (let i = 6; i < 12; i++) statuses.push((await hook(i)).status);
-      expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 429, 429]);
-      const refused = await guess(99);
-      expect(refused.status).toBe(429);
-      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-
-      // The admin token was accepted before: it is not held back. A key never used from here waits.
-      expect((await limited.api('GET', '/api/v1/flags')).status).toBe(200);
-      expect((await limited.api('GET', '/api/v1/flags', undefined, { Authorization: `Bearer ${newKey}` })).status).toBe(429);
-      // Ten refused hook requests at most: the flood did not write an audit row per request.
-      const audit = await limited.api('GET', '/api/v1/audit?action=hook.rejected&limit=100');
-      expect(audit.body.entries).toHaveLength(4);
-    } finally {
-      await limited.stop();
-    }
   });
 });

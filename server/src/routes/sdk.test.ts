@@ -1,11 +1,12 @@
-// GET /sdk/v1/flags: an environment's snapshot for SDKs — its shape, its ETag and 304, what client keys
-// may see, and CORS for browsers.
+// GET /sdk/v1/flags (sdk.ts): an environment's snapshot for SDKs — its shape, its ETag and 304, what
+// client keys may see, and CORS for browsers; plus the refusals an SDK can meet there.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKey, startServer, type RunningServer } from '../helpers/server.js';
+import { testApp } from '../testing/app.js';
 
-let server: RunningServer;
-let serverKey: string;
-let clientKey: string;
+const server = testApp();
+afterAll(() => server.close());
+const serverKey = server.keys.server;
+const clientKey = server.keys.client;
 
 async function ok(method: string, path: string, body?: unknown) {
   const res = await server.api(method, path, body);
@@ -13,12 +14,9 @@ async function ok(method: string, path: string, body?: unknown) {
   return res.body;
 }
 
-const read = (key: string, headers: Record<string, string> = {}) => fetch(`${server.url}/sdk/v1/flags`, { headers: { Authorization: key, ...headers } });
+const read = (key: string, headers: Record<string, string> = {}) => server.request('/sdk/v1/flags', { token: null, headers: { Authorization: key, ...headers } });
 
 beforeAll(async () => {
-  server = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } });
-  serverKey = (await createKey(server, { kind: 'server', env: 'production' })).key;
-  clientKey = (await createKey(server, { kind: 'client', env: 'production' })).key;
   await ok('POST', '/api/v1/environments/production/segments', { key: 'staff', included: ['u-1'] });
   await ok('POST', '/api/v1/environments/production/segments', { key: 'internal', included: ['u-2'] });
   await ok('POST', '/api/v1/flags', { key: 'banner', clientSide: true, seed: 'banner-2026' });
@@ -30,10 +28,6 @@ beforeAll(async () => {
   await ok('PATCH', '/api/v1/flags/pricing/environments/production', {
     rules: [{ id: 'internal', clauses: [{ attribute: '', op: 'segmentMatch', values: ['internal'] }], serve: { variation: 1 } }],
   });
-});
-
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe('GET /sdk/v1/flags', () => {
@@ -95,16 +89,46 @@ describe('GET /sdk/v1/flags', () => {
   });
 
   it('lets browsers read it: CORS *, on errors too, and a preflight', async () => {
-    const ok200 = await fetch(`${server.url}/sdk/v1/flags?key=${clientKey}`, { headers: { Origin: 'https://app.example.com' } });
+    const ok200 = await server.request(`/sdk/v1/flags?key=${clientKey}`, { token: null, headers: { Origin: 'https://app.example.com' } });
     expect(ok200.headers.get('access-control-allow-origin')).toBe('*');
     expect(ok200.headers.get('access-control-expose-headers')).toContain('ETag');
-    const denied = await fetch(`${server.url}/sdk/v1/flags?key=fsc_unknown`, { headers: { Origin: 'https://app.example.com' } });
+    const denied = await server.request('/sdk/v1/flags?key=fsc_unknown', { token: null, headers: { Origin: 'https://app.example.com' } });
     expect([denied.status, denied.headers.get('access-control-allow-origin')]).toEqual([401, '*']);
-    const preflight = await fetch(`${server.url}/sdk/v1/flags`, { method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'GET' } });
+    const preflight = await server.request('/sdk/v1/flags', { method: 'OPTIONS', token: null, headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'GET' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('If-None-Match');
     // The admin API is not for browsers.
-    const admin = await fetch(`${server.url}/api/v1/flags`, { headers: { Origin: 'https://app.example.com' } });
+    const admin = await server.request('/api/v1/flags', { headers: { Origin: 'https://app.example.com' } });
     expect(admin.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('refusals', () => {
+  it.each<[string, Record<string, string>, string, number, string]>([
+    ['no key', {}, '', 401, 'missing credentials: send Authorization: <SDK key> (or ?key=<client key> from a browser)'],
+    ['an unknown key', { Authorization: 'fss_unknown' }, '', 401, 'unknown SDK key'],
+    ['an admin token', { Authorization: `Bearer ${server.tokens.read}` }, '', 403, 'admin tokens cannot read SDK endpoints: use a server (fss_…) or client (fsc_…) key'],
+    ['a server key in the URL', {}, `?key=${server.keys.server}`, 403, 'only client keys (fsc_…) may be sent in the URL; send other keys in the Authorization header'],
+  ])('answers %s with its status and a message saying why', async (_, headers, query, status, message) => {
+    const res = await server.request(`/sdk/v1/flags${query}`, { token: null, headers });
+    expect([res.status, ((await res.json()) as { error: { message: string } }).error.message]).toEqual([status, message]);
+  });
+
+  it('varies the snapshot by Authorization and asks caches to revalidate it', async () => {
+    const res = await read(serverKey);
+    expect([res.headers.get('vary'), res.headers.get('cache-control'), res.headers.get('content-type')]).toEqual(['Authorization', 'no-cache', 'application/json; charset=utf-8']);
+  });
+
+  it("answers 404 when the key's environment has no snapshot", async () => {
+    // A key whose environment is gone (no route deletes one; the snapshot source is what decides).
+    const deps = server.deps;
+    const original = deps.snapshots.snapshot.bind(deps.snapshots);
+    deps.snapshots.snapshot = () => null;
+    try {
+      const res = await read(serverKey);
+      expect([res.status, await res.json()]).toEqual([404, { error: { code: 'not_found', message: 'environment "production" does not exist' } }]);
+    } finally {
+      deps.snapshots.snapshot = original;
+    }
   });
 });
