@@ -62,7 +62,7 @@ describe('bad input', () => {
     { name: 'a context attribute that is not a JSON value of a context', method: 'POST', path: '/api/v1/evaluate', body: { env: 'production', flag: 'new-checkout', context: { key: 42 } }, status: 400, code: 'validation_failed', message: /^context\.key: /, details: (d) => expect(d.issues[0].path).toBe('context.key') },
     { name: 'no env', method: 'POST', path: '/api/v1/evaluate', body: { flag: 'new-checkout', context: {} }, status: 400, code: 'validation_failed', message: /^env: /, details: (d) => expect(d.issues[0].path).toBe('env') },
     { name: 'an unknown field', method: 'POST', path: '/api/v1/evaluate', body: { env: 'production', flag: 'new-checkout', context: {}, user: {} }, status: 400, code: 'validation_failed', message: /^user: unknown field "user"/ },
-    { name: 'no context', method: 'POST', path: '/api/v1/evaluate', body: { env: 'production', flag: 'new-checkout' }, status: 400, code: 'validation_failed', message: /^context: /, details: (d) => expect(d.issues).toEqual([{ path: 'context', message: expect.any(String) }]) },
+    { name: 'no context', method: 'POST', path: '/api/v1/evaluate', body: { env: 'production', flag: 'new-checkout' }, status: 400, code: 'validation_failed', message: /^context: required: the context to evaluate for/, details: (d) => expect(d.issues).toEqual([{ path: 'context', message: expect.stringMatching(/^required/) }]) },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(server, c));

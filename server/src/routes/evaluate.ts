@@ -10,7 +10,8 @@ import { readBody } from '../http/body.js';
 const evaluateBody = z.strictObject({
   env: z.string().min(1),
   flag: z.string().min(1),
-  context: z.unknown(),
+  // Required: "what does this context get" needs the context. z.unknown() alone answers zod's own wording.
+  context: z.custom<unknown>((value) => value !== undefined, { error: 'required: the context to evaluate for, e.g. { "key": "user-1" }' }),
   default: z.json().optional(),
 });
 
@@ -19,7 +20,7 @@ export function evaluateRoutes({ store }: AppDeps): Hono<AppEnv> {
 
   app.post('/', requireScope('read'), async (c) => {
     const body = await readBody(c, evaluateBody);
-    const context = validateContext(body.context ?? {});
+    const context = validateContext(body.context);
     if (!context.ok) throw validationFailed(context.issues.map((i) => ({ ...i, path: i.path ? `context.${i.path}` : 'context' })));
     const prepared = store.snapshots.prepared(body.env);
     if (prepared === null) throw notFound(`environment "${body.env}"`);
