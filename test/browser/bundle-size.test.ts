@@ -11,7 +11,7 @@ const KiB = 1024;
  * remains is the evaluator, the sync rules and the client themselves (docs/sdk-browser.md, "Size"). So this
  * ceiling is today's figure plus a little room: it stops growth, and comes down towards DESIGN_BUDGET.
  */
-const CEILING = 6.3 * KiB;
+const CEILING = 6.4 * KiB; // 6.3 until `matches` became ReDoS-proof (+~135 B: the length bound and its reason, `su`)
 const DESIGN_BUDGET = 5 * KiB;
 /** What `@flagstaff/browser/tabs` adds to an application that has the main entry: today's figure plus room. */
 const TABS_CEILING = 1 * KiB;
