@@ -1,5 +1,10 @@
 // Label matchers of kill rules, with Prometheus' meaning: `=` and `!=` compare the whole value, `=~` is a
 // regular expression anchored at both ends, and a label the alert lacks has the value "".
+// `=~` runs on RE2 (re2js), as in Prometheus and Alertmanager: the syntax is theirs, and an alert's labels,
+// which anyone holding a hook's URL writes, cost time linear in their length whatever the pattern. A label
+// value past MAX_TESTED_LENGTH (core's bound for `matches`) is not tested: `=~` does not match it.
+import { MAX_TESTED_LENGTH } from '@flagstaff/core';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 
 export type MatchOp = '=' | '!=' | '=~';
@@ -24,12 +29,15 @@ export const labelMatcherSchema = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
   });
 
+/** `^(?:pattern)$` as Alertmanager builds it, in RE2. */
+const anchored = (pattern: string) => RE2JS.compile(`^(?:${pattern})$`);
+
 function regexProblem(pattern: string): string | null {
   try {
-    new RegExp(`^(?:${pattern})$`);
+    anchored(pattern);
     return null;
   } catch (error) {
-    return `not a regular expression: ${(error as Error).message}`;
+    return `not a regular expression (RE2 syntax, as in Alertmanager; no backreferences or lookaround): ${(error as Error).message.replace(/^error parsing regexp: /, '')}`;
   }
 }
 
@@ -39,6 +47,9 @@ export type CompiledMatcher = (labels: Record<string, string>) => boolean;
 export function compileMatcher({ label, op, value }: LabelMatcher): CompiledMatcher {
   if (op === '=') return (labels) => (labels[label] ?? '') === value;
   if (op === '!=') return (labels) => (labels[label] ?? '') !== value;
-  const regex = new RegExp(`^(?:${value})$`);
-  return (labels) => regex.test(labels[label] ?? '');
+  const regex = anchored(value);
+  return (labels) => {
+    const text = labels[label] ?? '';
+    return text.length <= MAX_TESTED_LENGTH && regex.test(text);
+  };
 }
