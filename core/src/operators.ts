@@ -13,9 +13,11 @@ export const MAX_REGEX_LENGTH = 500;
 /**
  * Longest attribute value that `matches` and `contains` test. A longer one bounds what a hostile context can
  * make one clause cost: the clause does not match it, negated or not (as with a missing attribute), and the
- * evaluation's reason says `valueTooLong` (docs/evaluation.md).
+ * evaluation's reason says `valueTooLong` (docs/evaluation.md). RE2 is linear, but the constant grows with
+ * the pattern: past ~2,000 characters a large pattern (~1,000 instructions) can push re2js from its DFA to
+ * its NFA, at ~100 ns per instruction per character (test/bench/regex.bench.mjs).
  */
-export const MAX_TESTED_LENGTH = 4096;
+export const MAX_TESTED_LENGTH = 1024;
 
 /**
  * Raised by a test that met a value past MAX_TESTED_LENGTH; evaluate.ts takes it after an evaluation, into

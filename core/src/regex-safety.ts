@@ -7,18 +7,21 @@
 // same way, so that a server and a browser give the same answer. The server then has a ReDoS checker prove
 // it linear for the backtracking engine (server/src/client-patterns.ts); this file is the syntactic part,
 // which every validator (the CLI's too) can run without that checker.
-import { RE2JS } from 're2js';
 import { MAX_REGEX_LENGTH } from './operators.js';
+import { compileRe2, MAX_PROGRAM_SIZE } from './pattern.js';
 
-/** Why RE2 cannot run `pattern` (or it is too long, or has nested quantifiers), or null. */
+/** Why RE2 cannot run `pattern` within budget (or it is too long, or has nested quantifiers), or null. */
 export function patternProblem(pattern: string): string | null {
   if (pattern.length > MAX_REGEX_LENGTH) return `pattern is longer than ${MAX_REGEX_LENGTH} characters`;
   try {
-    RE2JS.compile(pattern, RE2JS.DOTALL);
+    const size = compileRe2(pattern).programSize();
+    if (size > MAX_PROGRAM_SIZE) {
+      return `pattern is too large: it compiles to ${size} RE2 instructions, over ${MAX_PROGRAM_SIZE} (large {n,m} repeats cost the most)`;
+    }
   } catch (e) {
     // RE2 quotes the pattern with its flags prepended (`(?s)…`): they are ours, not the writer's.
     const message = (e as Error).message.replace(/^error parsing regexp: /, '').replace('`(?s)', '`');
-    const unsupported = /invalid (or unsupported Perl syntax|escape sequence): `(\(\?[=!<]|\\[1-9])/.test(message);
+    const unsupported = /invalid (or unsupported Perl syntax|escape sequence|named capture): `(\(\?[=!<]|\\[1-9k])/.test(message);
     return unsupported
       ? `${message}: backreferences and lookaround are not supported (patterns run on RE2, which guarantees linear time)`
       : `invalid regular expression: ${message}`;

@@ -9,6 +9,7 @@ import { contextSchema, flagShape, segmentShape } from './schema.js';
 
 export * from './schema.js';
 export { patternProblem, portablePatternProblem } from './regex-safety.js';
+export { MAX_PROGRAM_SIZE } from './pattern.js';
 
 export type ValidationIssue = { path: string; message: string };
 export type Validation<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
