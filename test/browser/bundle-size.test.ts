@@ -48,6 +48,11 @@ describe('the browser bundle', () => {
     expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/clause-inline.js']));
   });
 
+  it('runs `matches` on the native RegExp: no regex engine (re2js) in the bundle, nor the ReDoS checks', () => {
+    expect(sdk.inputs).toContain('core/dist/pattern.browser.js');
+    expect(sdk.inputs.filter((path) => /re2js|recheck|core\/dist\/pattern\.js|regex-safety/.test(path))).toEqual([]);
+  });
+
   it('ships the OpenFeature provider as a separate entry that brings the web SDK along', async () => {
     const provider = await measure('@flagstaff/browser/openfeature');
     console.info(`@flagstaff/browser/openfeature (with @openfeature/web-sdk): ${provider.gzip} B gzipped`);
