@@ -8,6 +8,7 @@ import { bucketInput, bucketWith } from './bucket.js';
 import type { Context, EvaluationDetail, JsonValue, Reason } from './model.js';
 import { errorReason, MALFORMED, type Detail, type PreparedClause, type PreparedFlag, type PreparedSegment, type PreparedServe } from './prepare.js';
 import { ownKey, readAttribute, testValue } from './clause-inline.js';
+import { takeTooLong } from './operators.js';
 import type { PreparedSnapshot } from './snapshot.js';
 
 /** Never handed out, so never written to. */
@@ -104,6 +105,10 @@ function fitsDefault(value: JsonValue, defaultValue: unknown): boolean {
   return expected === 'object' ? typeof value === 'object' : typeof value === expected;
 }
 
+/** `detail` with `valueTooLong` in its reason: a `matches` or `contains` clause met a value too long to test. */
+const notedTooLong = (detail: Detail): Detail =>
+  detail === MALFORMED ? detail : Object.freeze({ ...detail, reason: Object.freeze({ ...detail.reason, valueTooLong: true as const }) });
+
 function fallback<T>(defaultValue: T, reason: Reason): EvaluationDetail<T> {
   return { value: defaultValue, variationIndex: null, reason };
 }
@@ -136,7 +141,12 @@ export function evaluate<T extends JsonValue>(
 export function evaluateFlag<T extends JsonValue>(flag: PreparedFlag | undefined, context: Context, defaultValue: T): EvaluationDetail<T> {
   try {
     if (flag === undefined) return fallback(defaultValue, NOT_FOUND);
-    const detail = flag.constant ?? resolve(flag, asContext(context));
+    let detail = flag.constant;
+    if (detail === null) {
+      takeTooLong(); // an isEnabled, or an evaluation that threw, may have left it raised
+      detail = resolve(flag, asContext(context));
+      if (takeTooLong()) detail = notedTooLong(detail);
+    }
     if (detail === MALFORMED) return fallback(defaultValue, MALFORMED.reason);
     if (!fitsDefault(detail.value, defaultValue)) return fallback(defaultValue, WRONG_TYPE);
     return detail as EvaluationDetail<T>;

@@ -120,6 +120,11 @@ export interface Reason {
   inRollout?: boolean;
   /** Set with ERROR. */
   errorKind?: ErrorKind;
+  /**
+   * Set when a `matches` or `contains` clause met an attribute value longer than MAX_TESTED_LENGTH: it did
+   * not test it, and the clause matched neither way (docs/evaluation.md).
+   */
+  valueTooLong?: true;
 }
 
 export interface EvaluationDetail<T = JsonValue> {

@@ -117,7 +117,7 @@ function prepareClause(clause: Clause, segments: Segments | null): PreparedClaus
   if (op !== 'segmentMatch') {
     const [kind, operand] = inlineClause(op, values);
     const name = intern(attribute);
-    return { attribute: name, negate, kind, operand, site: readSite(name), test: compileTest(op, values), segments: null };
+    return { attribute: name, negate, kind, operand, site: readSite(name), test: compileTest(op, values, negate), segments: null };
   }
   // Segment rules may not name segments (validation refuses it): no cycles to chase, so never a match.
   return { attribute, negate, kind: 0, operand: null, site: 0, test: null, segments: segments && values.map((k) => segments.get(k as string)) };

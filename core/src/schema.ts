@@ -4,12 +4,12 @@
 import { z } from 'zod';
 import { BUCKETS } from './bucket.js';
 import { OPERATORS, type JsonValue, type Operator, type Serve } from './model.js';
-import { MAX_REGEX_LENGTH } from './operators.js';
-import { nestedQuantifierProblem } from './regex-safety.js';
+import { MAX_REGEX_LENGTH, MAX_TESTED_LENGTH } from './operators.js';
+import { patternProblem } from './regex-safety.js';
 import { parseSemver } from './semver.js';
 import { epochMs } from './time.js';
 
-export { MAX_REGEX_LENGTH };
+export { MAX_REGEX_LENGTH, MAX_TESTED_LENGTH };
 
 /** Flag keys, and segment keys: lowercase, digits, `.`, `_`, `-`; 1–128 characters. */
 export const FLAG_KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,127}$/;
@@ -63,16 +63,6 @@ export const bucketBySchema = z
 
 const isScalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
-function regexProblem(pattern: string): string | null {
-  if (pattern.length > MAX_REGEX_LENGTH) return `pattern is longer than ${MAX_REGEX_LENGTH} characters`;
-  try {
-    new RegExp(pattern);
-  } catch (e) {
-    return `invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
-  }
-  return nestedQuantifierProblem(pattern);
-}
-
 /** What is wrong with one value of a clause using `op`, or null. */
 export function clauseValueProblem(op: Operator, value: JsonValue): string | null {
   switch (op) {
@@ -83,7 +73,7 @@ export function clauseValueProblem(op: Operator, value: JsonValue): string | nul
     case 'contains':
       return typeof value === 'string' ? null : 'expected a string';
     case 'matches':
-      return typeof value === 'string' ? regexProblem(value) : 'expected a regular expression (a string)';
+      return typeof value === 'string' ? patternProblem(value) : 'expected a regular expression (a string)';
     case 'lt':
     case 'lte':
     case 'gt':

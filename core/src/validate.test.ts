@@ -110,7 +110,7 @@ describe('validateFlag', () => {
     [
       'a regex that does not compile',
       withRule([{ attribute: 'email', op: 'matches', values: ['^(a|b$'] }]),
-      [{ path: 'rules[0].clauses[0].values[0]', message: 'invalid regular expression: /^(a|b$/: Unterminated group' }],
+      [{ path: 'rules[0].clauses[0].values[0]', message: 'invalid regular expression: missing closing ): `^(a|b$`' }],
     ],
     [
       `a regex longer than ${MAX_REGEX_LENGTH} characters`,

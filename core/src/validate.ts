@@ -4,9 +4,12 @@
 // It refuses everything that would make evaluation answer MALFORMED_FLAG. Not in the browser bundle.
 import { z } from 'zod';
 import type { Context, Flag, Segment, Snapshot } from './model.js';
+import { portablePatternProblem } from './regex-safety.js';
 import { contextSchema, flagShape, segmentShape } from './schema.js';
 
 export * from './schema.js';
+export { patternProblem, portablePatternProblem } from './regex-safety.js';
+export { MAX_PROGRAM_SIZE } from './pattern.js';
 
 export type ValidationIssue = { path: string; message: string };
 export type Validation<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
@@ -118,6 +121,60 @@ function checkSegmentReferences(flag: Flag, segmentKeys: ReadonlySet<string>, re
   );
 }
 
+/** Why a pattern cannot go to browsers, or null: portablePatternProblem, or the server's stronger check. */
+export type ClientPatternCheck = (pattern: string) => string | null;
+
+/**
+ * The `matches` values of `rules` that `check` refuses, as issues at their paths. A client-side flag sends
+ * its patterns, and those of the segments it names, to browsers, which run them on a backtracking engine.
+ */
+export function clientPatternIssues(
+  rules: readonly { clauses: readonly { op: string; values: readonly unknown[] }[] }[],
+  check: ClientPatternCheck = portablePatternProblem,
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  reportClientPatterns(rules, check, (path, problem) => issues.push({ path: formatPath(path), message: clientMessage(problem) }));
+  return issues;
+}
+
+const clientMessage = (problem: string) => `not allowed in a client-side flag, which browsers evaluate: ${problem}`;
+
+/** Each refused `matches` value of `rules`, reported with the checker's own words. */
+function reportClientPatterns(
+  rules: readonly { clauses: readonly { op: string; values: readonly unknown[] }[] }[],
+  check: ClientPatternCheck,
+  report: Report,
+): void {
+  rules.forEach((rule, r) =>
+    rule.clauses.forEach((clause, c) => {
+      if (clause.op !== 'matches') return;
+      clause.values.forEach((value, v) => {
+        const problem = typeof value === 'string' ? check(value) : null;
+        if (problem !== null) report(['rules', r, 'clauses', c, 'values', v], problem);
+      });
+    }),
+  );
+}
+
+/** Client-side: the flag's own patterns, and those of each segment it names that `segments` holds. */
+function checkClientPatterns(flag: Flag, segments: ReadonlyMap<string, Pick<Segment, 'rules'>>, check: ClientPatternCheck, report: Report): void {
+  reportClientPatterns(flag.rules, check, (path, problem) => report(path, clientMessage(problem)));
+  flag.rules.forEach((rule, r) =>
+    rule.clauses.forEach((clause, c) => {
+      if (clause.op !== 'segmentMatch') return;
+      clause.values.forEach((key, v) => {
+        const segment = typeof key === 'string' ? segments.get(key) : undefined;
+        if (segment === undefined) return;
+        const problems: string[] = [];
+        reportClientPatterns(segment.rules, check, (path, problem) => problems.push(`its ${formatPath(path)}: ${problem}`));
+        if (problems.length > 0) {
+          report(['rules', r, 'clauses', c, 'values', v], `segment ${JSON.stringify(key)} goes to browsers with this client-side flag, but has a pattern they cannot run (${problems[0]})`);
+        }
+      });
+    }),
+  );
+}
+
 const refineWith =
   <T>(check: (value: T, report: Report) => void) =>
   (value: T, ctx: z.RefinementCtx) =>
@@ -154,10 +211,22 @@ function validate<T>(schema: z.ZodType<T>, input: unknown, more?: (value: T, rep
   return issues.length > 0 ? { ok: false, issues } : { ok: true, value: result.data };
 }
 
-/** Validates a flag; with `segmentKeys`, its `segmentMatch` clauses must name segments in that set. */
-export function validateFlag(input: unknown, opts?: { segmentKeys?: ReadonlySet<string> }): Validation<Flag> {
-  const segmentKeys = opts?.segmentKeys;
-  return validate<Flag>(flagSchema, input, segmentKeys && ((flag, report) => checkSegmentReferences(flag, segmentKeys, report)));
+export interface FlagValidationOptions {
+  /** Its `segmentMatch` clauses must name segments in this set. */
+  segmentKeys?: ReadonlySet<string>;
+  /** The segments it may name, whose patterns a client-side flag sends to browsers too. */
+  segments?: ReadonlyMap<string, Pick<Segment, 'rules'>>;
+  /** How a client-side flag's patterns are checked (default: portablePatternProblem). */
+  clientPatternProblem?: ClientPatternCheck;
+}
+
+/** Validates a flag; a client-side one's patterns must be fit for browsers (clientPatternIssues). */
+export function validateFlag(input: unknown, opts: FlagValidationOptions = {}): Validation<Flag> {
+  const { segmentKeys, segments = new Map(), clientPatternProblem = portablePatternProblem } = opts;
+  return validate<Flag>(flagSchema, input, (flag, report) => {
+    if (segmentKeys !== undefined) checkSegmentReferences(flag, segmentKeys, report);
+    if (flag.clientSide === true) checkClientPatterns(flag, segments, clientPatternProblem, report);
+  });
 }
 
 export function validateSegment(input: unknown): Validation<Segment> {

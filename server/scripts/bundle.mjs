@@ -3,7 +3,8 @@
 // file, dist/bundle/main.mjs, plus the manifest that dist/main.js checks before using it (src/bundle.ts;
 // docs/decisions/002-server-bundle.md). Run after `tsc -b`; `npm run build` does both.
 //
-// better-sqlite3 stays outside: it is a native addon, loaded from node_modules as usual. Without esbuild
+// better-sqlite3 stays outside: it is a native addon, loaded from node_modules as usual; so does recheck
+// (src/client-patterns.ts), which finds its worker script and its binary beside its own files. Without esbuild
 // (a production install without devDependencies) this does nothing, and the server runs from dist/.
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -29,7 +30,7 @@ const OPTIONS = {
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'recheck'],
   define: { FLAGSTAFF_BUNDLED: 'true' },
   // CommonJS dependencies (ioredis) call require() for Node built-ins; an ES module has none of its own.
   banner: { js: "import { createRequire as __flagstaffRequire } from 'node:module'; const require = __flagstaffRequire(import.meta.url);" },

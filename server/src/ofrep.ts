@@ -103,6 +103,7 @@ export function evaluateForOfrep(
   }
   const metadata: OfrepSuccess['metadata'] = { flagVersion: flag.version };
   if (detail.reason.ruleId !== undefined) metadata.ruleId = detail.reason.ruleId;
+  if (detail.reason.valueTooLong) metadata.valueTooLong = true;
   return { key, value: detail.value, reason: openFeatureReason(detail.reason, flag.targets.length === 0 && flag.rules.length === 0), variant: String(detail.variationIndex), metadata };
 }
 

@@ -11,7 +11,7 @@ const KiB = 1024;
  * remains is the evaluator, the sync rules and the client themselves (docs/sdk-browser.md, "Size"). So this
  * ceiling is today's figure plus a little room: it stops growth, and comes down towards DESIGN_BUDGET.
  */
-const CEILING = 6.3 * KiB;
+const CEILING = 6.4 * KiB; // 6.3 until `matches` became ReDoS-proof (+~135 B: the length bound and its reason, `su`)
 const DESIGN_BUDGET = 5 * KiB;
 /** What `@flagstaff/browser/tabs` adds to an application that has the main entry: today's figure plus room. */
 const TABS_CEILING = 1 * KiB;
@@ -46,6 +46,11 @@ describe('the browser bundle', () => {
     expect(sdk.inputs).toEqual(expect.arrayContaining(['core/dist/bucket-from.browser.js', 'core/dist/clause-inline.browser.js']));
     expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/bucket-from.js']));
     expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/clause-inline.js']));
+  });
+
+  it('runs `matches` on the native RegExp: no regex engine (re2js) in the bundle, nor the ReDoS checks', () => {
+    expect(sdk.inputs).toContain('core/dist/pattern.browser.js');
+    expect(sdk.inputs.filter((path) => /re2js|recheck|core\/dist\/pattern\.js|regex-safety/.test(path))).toEqual([]);
   });
 
   it('ships the OpenFeature provider as a separate entry that brings the web SDK along', async () => {

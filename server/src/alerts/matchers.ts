@@ -1,5 +1,11 @@
 // Label matchers of kill rules, with Prometheus' meaning: `=` and `!=` compare the whole value, `=~` is a
 // regular expression anchored at both ends, and a label the alert lacks has the value "".
+// `=~` runs on RE2 (re2js), as in Prometheus and Alertmanager: the syntax is theirs, and an alert's labels,
+// which anyone holding a hook's URL writes, cost time linear in their length whatever the pattern. Core's
+// bounds for `matches` hold here too: a program of at most MAX_PROGRAM_SIZE instructions, and a label value
+// past MAX_TESTED_LENGTH characters is not tested (`=~` does not match it).
+import { MAX_PROGRAM_SIZE, MAX_TESTED_LENGTH } from '@flagstaff/core';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 
 export type MatchOp = '=' | '!=' | '=~';
@@ -24,12 +30,15 @@ export const labelMatcherSchema = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
   });
 
+/** `^(?:pattern)$` as Alertmanager builds it, in RE2. */
+const anchored = (pattern: string) => RE2JS.compile(`^(?:${pattern})$`);
+
 function regexProblem(pattern: string): string | null {
   try {
-    new RegExp(`^(?:${pattern})$`);
-    return null;
+    const size = anchored(pattern).programSize();
+    return size > MAX_PROGRAM_SIZE ? `pattern is too large: it compiles to ${size} RE2 instructions, over ${MAX_PROGRAM_SIZE}` : null;
   } catch (error) {
-    return `not a regular expression: ${(error as Error).message}`;
+    return `not a regular expression (RE2 syntax, as in Alertmanager; no backreferences or lookaround): ${(error as Error).message.replace(/^error parsing regexp: /, '')}`;
   }
 }
 
@@ -42,6 +51,9 @@ export const labelValue = (labels: Record<string, string>, name: string): string
 export function compileMatcher({ label, op, value }: LabelMatcher): CompiledMatcher {
   if (op === '=') return (labels) => labelValue(labels, label) === value;
   if (op === '!=') return (labels) => labelValue(labels, label) !== value;
-  const regex = new RegExp(`^(?:${value})$`);
-  return (labels) => regex.test(labelValue(labels, label));
+  const regex = anchored(value);
+  return (labels) => {
+    const text = labelValue(labels, label);
+    return text.length <= MAX_TESTED_LENGTH && regex.test(text);
+  };
 }

@@ -4,7 +4,7 @@ import { validateFlag } from '@flagstaff/core';
 import { notFound, validationFailed } from '../errors.js';
 import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
-import { refuseArchived, requireFlag, segmentKeysOf } from './flags.js';
+import { flagValidation, refuseArchived, requireFlag } from './flags.js';
 import type { FlagState, FlagStateInput, WriteMeta } from './resources.js';
 import { flagStates } from './schema.js';
 import { toFlagState, toWireFlag, type FlagStateRow } from './wire.js';
@@ -89,7 +89,7 @@ export function updateFlagState(
 
   // The state is validated as SDKs will receive it: the whole wire flag, against this env's segments.
   const proposed = toWireFlag(flag, { ...next(stateInputOf(current)), version: current.version + 1 });
-  const checked = validateFlag(proposed, { segmentKeys: segmentKeysOf(tx.db, env.id) });
+  const checked = validateFlag(proposed, flagValidation(tx.db, env.id, proposed.clientSide));
   if (!checked.ok) throw validationFailed(checked.issues);
   const state = stateInputOf(checked.value);
   if (sameState(state, current)) return toFlagState(current);

@@ -1,6 +1,7 @@
 // Flag definitions (key, kind, variations, description, tags…), shared by every environment.
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import { validateFlag, type FlagKind, type JsonValue } from '@flagstaff/core';
+import { validateFlag, type FlagKind, type FlagValidationOptions, type JsonValue, type SegmentRule } from '@flagstaff/core';
+import { clientPatternProblem } from '../client-patterns.js';
 import { ApiError, notFound, validationFailed, type Issue } from '../errors.js';
 import type { Db } from './db.js';
 import { allEnvs, requireEnv } from './environments.js';
@@ -50,6 +51,17 @@ export function segmentKeysOf(db: Db, envId: number): Set<string> {
   return new Set(db.select({ key: segments.key }).from(segments).where(eq(segments.envId, envId)).all().map((r) => r.key));
 }
 
+/**
+ * How a flag is validated in one environment: against its segments; when client-side, with its patterns and
+ * theirs checked fit for browsers (client-patterns.ts).
+ */
+export function flagValidation(db: Db, envId: number, clientSide: boolean): FlagValidationOptions {
+  if (!clientSide) return { segmentKeys: segmentKeysOf(db, envId) };
+  const rows = db.select({ key: segments.key, rules: segments.rules }).from(segments).where(eq(segments.envId, envId)).all();
+  const byKey = new Map<string, { rules: SegmentRule[] }>(rows.map((r) => [r.key, { rules: r.rules }]));
+  return { segmentKeys: new Set(byKey.keys()), segments: byKey, clientPatternProblem };
+}
+
 /** A flag's definition as the audit log records it (its states are audited on their own). */
 const definitionOf = (row: FlagRow) => {
   const { environments: _states, ...definition } = toFlagResource(row, {});
@@ -96,7 +108,7 @@ export class FlagStore {
       }
       const definition = { key: input.key, kind, variations, clientSide: input.clientSide ?? false, seed: input.seed ?? null };
       const state = defaultState(kind);
-      const checked = validateFlag(toWireFlag(definition, { version: 1, ...state }));
+      const checked = validateFlag(toWireFlag(definition, { version: 1, ...state }), { clientPatternProblem });
       if (!checked.ok) throw validationFailed(checked.issues);
 
       const row = tx.db
@@ -180,7 +192,7 @@ export class FlagStore {
     const issues: Issue[] = [];
     const seen = new Set<string>();
     for (const { env, state } of this.statesOf(tx.db, next.id)) {
-      const checked = validateFlag(toWireFlag(next, state), { segmentKeys: segmentKeysOf(tx.db, env.id) });
+      const checked = validateFlag(toWireFlag(next, state), flagValidation(tx.db, env.id, next.clientSide));
       if (checked.ok) continue;
       for (const issue of checked.issues) {
         const definitionIssue = /^(key|kind|variations|seed|clientSide)\b/.test(issue.path);

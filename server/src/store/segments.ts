@@ -1,6 +1,7 @@
 // Segments: named sets of contexts in one environment (included keys, excluded keys, rules).
 import { and, asc, eq } from 'drizzle-orm';
-import { validateSegment, type SegmentRule } from '@flagstaff/core';
+import { clientPatternIssues, validateSegment, type SegmentRule } from '@flagstaff/core';
+import { clientPatternProblem } from '../client-patterns.js';
 import { ApiError, notFound, validationFailed } from '../errors.js';
 import type { Db } from './db.js';
 import { requireEnv, type EnvRow } from './environments.js';
@@ -28,16 +29,16 @@ function requireSegment(db: Db, env: EnvRow, key: string): SegmentRow {
 }
 
 /** Keys of the flags (archived ones too: they may come back) whose rules in `env` name segment `key`. */
-function flagsUsing(db: Db, envId: number, key: string): string[] {
+function flagsUsing(db: Db, envId: number, key: string, only?: { clientSide: true }): string[] {
   const rows = db
-    .select({ flag: flags.key, rules: flagStates.rules })
+    .select({ flag: flags.key, rules: flagStates.rules, clientSide: flags.clientSide })
     .from(flagStates)
     .innerJoin(flags, eq(flags.id, flagStates.flagId))
     .where(eq(flagStates.envId, envId))
     .orderBy(asc(flags.key))
     .all();
   return rows
-    .filter(({ rules }) =>
+    .filter(({ rules, clientSide }) => (only === undefined || clientSide) &&
       rules.some((rule) => rule.clauses.some((c) => c.op === 'segmentMatch' && c.values.includes(key))),
     )
     .map((row) => row.flag);
@@ -68,7 +69,7 @@ export class SegmentStore {
     return this.writer.write(meta, (tx) => {
       const env = requireEnv(tx.db, envKey);
       if (findSegment(tx.db, env.id, key)) throw new ApiError('already_exists', `segment "${key}" already exists in ${envKey}`);
-      const content = this.validated(key, 1, input);
+      const content = this.validated(tx, env, key, 1, input);
       const row = tx.db
         .insert(segments)
         .values({
@@ -93,7 +94,7 @@ export class SegmentStore {
       const env = requireEnv(tx.db, envKey);
       const current = requireSegment(tx.db, env, key);
       checkVersion(current.version, meta.ifMatch, `segment "${key}" in ${envKey}`);
-      const content = this.validated(key, current.version + 1, input);
+      const content = this.validated(tx, env, key, current.version + 1, input);
       const next = { name: input.name ?? key, description: input.description ?? '', ...content };
       const unchanged = (Object.keys(next) as (keyof typeof next)[]).every(
         (field) => JSON.stringify(next[field]) === JSON.stringify(current[field]),
@@ -127,7 +128,8 @@ export class SegmentStore {
     });
   }
 
-  private validated(key: string, version: number, input: SegmentInput) {
+  /** Checks a segment's content; one that client-side flags name goes to browsers, so its patterns must suit them. */
+  private validated(tx: Tx, env: EnvRow, key: string, version: number, input: SegmentInput) {
     const checked = validateSegment({
       key,
       version,
@@ -137,6 +139,12 @@ export class SegmentStore {
     });
     if (!checked.ok) throw validationFailed(checked.issues);
     const { included, excluded, rules } = checked.value;
+    const clientFlags = flagsUsing(tx.db, env.id, key, { clientSide: true });
+    if (clientFlags.length > 0) {
+      const issues = clientPatternIssues(rules, clientPatternProblem);
+      const named = `(client-side flag${clientFlags.length > 1 ? 's' : ''} ${clientFlags.map((k) => `"${k}"`).join(', ')} name${clientFlags.length > 1 ? '' : 's'} this segment)`;
+      if (issues.length > 0) throw validationFailed(issues.map((issue) => ({ path: issue.path, message: `${issue.message} ${named}` })));
+    }
     return { included, excluded, rules };
   }
 
