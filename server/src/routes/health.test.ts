@@ -38,7 +38,7 @@ describe('health and readiness', () => {
     const server = fresh();
     server.store.close();
     const ready = await server.request('/readyz', { token: null });
-    expect([ready.status, await ready.json()]).toEqual([503, { error: { code: 'unavailable', message: 'the store is not open or not migrated' } }]);
+    expect([ready.status, await ready.json()]).toEqual([503, { error: { code: 'unavailable', message: 'the store is closed' } }]);
   });
 
   it('is not ready while streaming reports a problem', async () => {
