@@ -7,12 +7,12 @@ import { bundleAsApplication } from './bundle.js';
 const KiB = 1024;
 
 /**
- * DESIGN.md asks for 5 KiB. After two size passes on core and the SDK the bundle is ~6.2 KiB gzipped, and what
- * remains is the evaluator, the sync rules and the client themselves (docs/sdk-browser.md, "Size"). So this
- * ceiling is today's figure plus a little room: it stops growth, and comes down towards DESIGN_BUDGET.
+ * DESIGN.md's budget is 6.5 KiB (revised from 5 KiB after two size passes: the shared evaluator and sync alone
+ * are ~4.3 KiB; docs/sdk-browser.md, "Size"). This ceiling is today's figure plus a little room, below the
+ * budget: it stops growth, and every addition has to be measured against it.
  */
 const CEILING = 6.4 * KiB; // 6.3 until `matches` became ReDoS-proof (+~135 B: the length bound and its reason, `su`)
-const DESIGN_BUDGET = 5 * KiB;
+const DESIGN_BUDGET = 6.5 * KiB;
 /** What `@flagstaff/browser/tabs` adds to an application that has the main entry: today's figure plus room. */
 const TABS_CEILING = 1 * KiB;
 
