@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@flagstaff\/core$/, replacement: `${src('core')}index.ts` },
+      { find: /^@flagstaff\/core\/testing$/, replacement: `${src('core')}testing/index.ts` },
       { find: /^@flagstaff\/core\/(.*)$/, replacement: `${src('core')}$1.ts` },
       { find: /^@flagstaff\/node$/, replacement: `${src('sdk-node')}index.ts` },
       { find: /^@flagstaff\/node\/(.*)$/, replacement: `${src('sdk-node')}$1.ts` },

@@ -1,47 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bucketOf } from './bucket.js';
 import { evaluate, isEnabled } from './evaluate.js';
-import type { Clause, Context, Flag, Segment } from './model.js';
-import { prepareSnapshot, type PreparedSnapshot } from './snapshot.js';
+import type { Clause, Context, Segment } from './model.js';
+import type { PreparedSnapshot } from './snapshot.js';
+import { clause, flagOff, flagOn, jsonFlag, numberFlag, preparedOf, rolloutFlag, ruleFlag, segment, stringFlag } from './testing/index.js';
 
-function flag(over: Partial<Flag> = {}): Flag {
-  return {
-    key: 'f',
-    version: 1,
-    kind: 'boolean',
-    on: true,
-    variations: [false, true],
-    offVariation: 0,
-    targets: [],
-    rules: [],
-    fallthrough: { variation: 0 },
-    clientSide: false,
-    ...over,
-  };
-}
-
-function segment(over: Partial<Segment> = {}): Segment {
-  return { key: 'beta', version: 1, included: [], excluded: [], rules: [], ...over };
-}
-
-function state(flags: Flag[], segments: Segment[] = []): PreparedSnapshot {
-  return prepareSnapshot({
-    version: 1,
-    flags: Object.fromEntries(flags.map((f) => [f.key, f])),
-    segments: Object.fromEntries(segments.map((s) => [s.key, s])),
-  });
-}
-
-/** A flag serving true when `clause` matches, false otherwise. */
-function withClause(clause: Clause, segments: Segment[] = []): PreparedSnapshot {
-  return state([flag({ rules: [{ id: 'r', clauses: [clause], serve: { variation: 1 } }] })], segments);
+/** Flag `f`, serving true when `c` matches, false otherwise. */
+function withClause(c: Clause, segments: Segment[] = []): PreparedSnapshot {
+  return preparedOf([ruleFlag('f', [c])], segments);
 }
 
 const matches = (s: PreparedSnapshot, context: unknown) => evaluate(s, 'f', context as Context, false).value;
 
 describe('evaluation order and reasons', () => {
-  const newCheckout = flag({
-    key: 'new-checkout',
+  const newCheckout = flagOn('new-checkout', {
     targets: [{ variation: 1, values: ['user-1'] }],
     rules: [
       { id: 'africa', clauses: [{ attribute: 'country', op: 'in', values: ['ZA', 'NG', 'KE'] }], serve: { variation: 1 } },
@@ -54,7 +26,7 @@ describe('evaluation order and reasons', () => {
     ],
     fallthrough: { rollout: { bucketBy: 'key', weights: [100_000, 0] } },
   });
-  const s = state([newCheckout]);
+  const s = preparedOf([newCheckout]);
 
   it('answers an unknown flag with the default and ERROR/FLAG_NOT_FOUND', () => {
     expect(evaluate(s, 'nope', { key: 'u' }, 'fallback')).toEqual({
@@ -65,14 +37,14 @@ describe('evaluation order and reasons', () => {
   });
 
   it('serves offVariation to everyone, targeted or not, when the flag is off', () => {
-    const off = state([{ ...newCheckout, on: false }]);
+    const off = preparedOf([{ ...newCheckout, on: false }]);
     for (const context of [{ key: 'user-1' }, { key: 'x', country: 'ZA' }, {}]) {
       expect(evaluate(off, 'new-checkout', context, true)).toEqual({ value: false, variationIndex: 0, reason: { kind: 'OFF' } });
     }
   });
 
   it('serves the first target that lists a key, whichever comes later (validation refuses such flags; SDKs may still meet one)', () => {
-    const twice = state([flag({ key: 'twice', targets: [{ variation: 1, values: ['u'] }, { variation: 0, values: ['v', 'u'] }] })]);
+    const twice = preparedOf([flagOn('twice', { targets: [{ variation: 1, values: ['u'] }, { variation: 0, values: ['v', 'u'] }] })]);
     expect(evaluate(twice, 'twice', { key: 'u' }, false)).toEqual({ value: true, variationIndex: 1, reason: { kind: 'TARGET_MATCH' } });
     expect(evaluate(twice, 'twice', { key: 'v' }, true).value).toBe(false);
   });
@@ -116,24 +88,13 @@ describe('evaluation order and reasons', () => {
       variationIndex: 0,
       reason: { kind: 'FALLTHROUGH', inRollout: true },
     });
-    const fixed = state([flag({ fallthrough: { variation: 1 } })]);
+    const fixed = preparedOf([flagOn('f')]);
     expect(evaluate(fixed, 'f', {}, false).reason).toEqual({ kind: 'FALLTHROUGH' });
   });
 
   it('requires every clause of a rule to match', () => {
-    const both = state([
-      flag({
-        rules: [
-          {
-            id: 'both',
-            clauses: [
-              { attribute: 'country', op: 'in', values: ['ZA'] },
-              { attribute: 'plan', op: 'in', values: ['pro'] },
-            ],
-            serve: { variation: 1 },
-          },
-        ],
-      }),
+    const both = preparedOf([
+      ruleFlag('f', [clause('country', 'in', ['ZA']), clause('plan', 'in', ['pro'])]),
     ]);
     expect(matches(both, { country: 'ZA', plan: 'pro' })).toBe(true);
     expect(matches(both, { country: 'ZA', plan: 'free' })).toBe(false);
@@ -142,13 +103,13 @@ describe('evaluation order and reasons', () => {
 });
 
 describe('types', () => {
-  const s = state([
-    flag({ key: 'bool', fallthrough: { variation: 1 } }),
-    flag({ key: 'text', kind: 'string', variations: ['a', 'b'], fallthrough: { variation: 1 } }),
-    flag({ key: 'count', kind: 'number', variations: [1, 2], fallthrough: { variation: 0 } }),
-    flag({ key: 'config', kind: 'json', variations: [{ a: 1 }, [1, 2], null], fallthrough: { variation: 0 } }),
-    flag({ key: 'list', kind: 'json', variations: [[1, 2]], fallthrough: { variation: 0 } }),
-    flag({ key: 'nothing', kind: 'json', variations: [null], fallthrough: { variation: 0 } }),
+  const s = preparedOf([
+    flagOn('bool'),
+    stringFlag('text', ['a', 'b']),
+    numberFlag('count', [1, 2], { fallthrough: { variation: 0 } }),
+    jsonFlag('config', [{ a: 1 }, [1, 2], null], { fallthrough: { variation: 0 } }),
+    jsonFlag('list', [[1, 2]], { fallthrough: { variation: 0 } }),
+    jsonFlag('nothing', [null], { fallthrough: { variation: 0 } }),
   ]);
   const wrongType = { kind: 'ERROR', errorKind: 'WRONG_TYPE' };
 
@@ -176,7 +137,7 @@ describe('types', () => {
   });
 
   it('checks the type of an OFF value too', () => {
-    const off = state([flag({ key: 'text', kind: 'string', variations: ['a'], on: false })]);
+    const off = preparedOf([stringFlag('text', ['a'], { on: false, fallthrough: { variation: 0 } })]);
     expect(evaluate(off, 'text', {}, false).reason).toEqual(wrongType);
   });
 });
@@ -185,8 +146,8 @@ describe('malformed flags', () => {
   const malformed = { kind: 'ERROR', errorKind: 'MALFORMED_FLAG' };
 
   it('answers only the broken path with MALFORMED_FLAG', () => {
-    const s = state([
-      flag({
+    const s = preparedOf([
+      flagOn('f', {
         targets: [{ variation: 7, values: ['broken'] }],
         rules: [
           { id: 'bad', clauses: [{ attribute: 'plan', op: 'in', values: ['bad'] }], serve: { variation: 2 } },
@@ -195,7 +156,6 @@ describe('malformed flags', () => {
           { id: 'fraction', clauses: [{ attribute: 'plan', op: 'in', values: ['fraction'] }], serve: { variation: 0.5 } },
           { id: 'long', clauses: [{ attribute: 'plan', op: 'in', values: ['long'] }], serve: { rollout: { bucketBy: 'key', weights: [0, 0, 100_000] } } },
         ],
-        fallthrough: { variation: 1 },
       }),
     ]);
     for (const context of [{ key: 'broken' }, { plan: 'bad' }, { plan: 'weights' }, { plan: 'negative' }, { plan: 'fraction' }, { plan: 'long' }]) {
@@ -206,7 +166,7 @@ describe('malformed flags', () => {
   });
 
   it('answers an off flag whose offVariation does not exist with MALFORMED_FLAG', () => {
-    const s = state([flag({ on: false, offVariation: 5 })]);
+    const s = preparedOf([flagOff('f', { offVariation: 5 })]);
     expect(evaluate(s, 'f', {}, true)).toEqual({ value: true, variationIndex: null, reason: malformed });
   });
 });
@@ -248,7 +208,7 @@ describe('clauses', () => {
 });
 
 describe('segments', () => {
-  const beta = segment({
+  const beta = segment('beta', {
     included: ['in-1', 'both'],
     excluded: ['out-1', 'both', 'ruled-out'],
     rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }] }],
@@ -268,7 +228,7 @@ describe('segments', () => {
   });
 
   it('match when any named segment holds the context; an unknown segment holds nobody', () => {
-    const other = segment({ key: 'other', included: ['o'] });
+    const other = segment('other', { included: ['o'] });
     const many = withClause({ attribute: '', op: 'segmentMatch', values: ['ghost', 'beta', 'other'] }, [beta, other]);
     expect(matches(many, { key: 'o' })).toBe(true);
     expect(matches(many, { key: 'in-1' })).toBe(true);
@@ -285,7 +245,7 @@ describe('segments', () => {
   });
 
   it('ignore segmentMatch inside their own rules', () => {
-    const nested = segment({ key: 'nested', rules: [{ clauses: [{ attribute: '', op: 'segmentMatch', values: ['beta'], negate: true }] }] });
+    const nested = segment('nested', { rules: [{ clauses: [{ attribute: '', op: 'segmentMatch', values: ['beta'], negate: true }] }] });
     const s2 = withClause({ attribute: '', op: 'segmentMatch', values: ['nested'] }, [beta, nested]);
     expect(matches(s2, { key: 'x' })).toBe(false);
   });
@@ -307,11 +267,11 @@ describe('attributes are own properties only', () => {
   it('is not fooled by a polluted Object.prototype, in clauses, targets or bucketing', () => {
     (Object.prototype as Record<string, unknown>).country = 'ZA';
     (Object.prototype as Record<string, unknown>).key = 'user-1';
-    const s = state([
-      flag({ key: 'clause', rules: [{ id: 'r', clauses: [{ attribute: 'country', op: 'in', values: ['ZA'] }], serve: { variation: 1 } }] }),
-      flag({ key: 'target', targets: [{ variation: 1, values: ['user-1'] }] }),
-      flag({ key: 'rollout', fallthrough: { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } } }),
-      flag({ key: 'country', fallthrough: { rollout: { bucketBy: 'country', weights: [50_000, 50_000] } } }),
+    const s = preparedOf([
+      ruleFlag('clause', [clause('country', 'in', ['ZA'])]),
+      flagOn('target', { targets: [{ variation: 1, values: ['user-1'] }], fallthrough: { variation: 0 } }),
+      rolloutFlag('rollout', [50_000, 50_000]),
+      flagOn('country', { fallthrough: { rollout: { bucketBy: 'country', weights: [50_000, 50_000] } } }),
     ]);
     expect(isEnabled(s, 'clause', {})).toBe(false);
     expect(isEnabled(s, 'target', {})).toBe(false);
@@ -348,7 +308,7 @@ describe('attributes are own properties only', () => {
 
 describe('rollouts', () => {
   const rollout = (bucketBy: string, weights: number[], seed?: string) =>
-    state([flag({ key: 'r', variations: [false, true], ...(seed ? { seed } : {}), fallthrough: { rollout: { bucketBy, weights } } })]);
+    preparedOf([flagOn('r', { ...(seed ? { seed } : {}), fallthrough: { rollout: { bucketBy, weights } } })]);
 
   it('serve the first variation whose cumulative weight exceeds the bucket', () => {
     const bucket = bucketOf('r', 'user-7');
@@ -380,8 +340,8 @@ describe('rollouts', () => {
 });
 
 describe('never throws', () => {
-  const s = state([
-    flag({
+  const s = preparedOf([
+    flagOn('f', {
       targets: [{ variation: 1, values: ['t'] }],
       rules: [
         { id: 'a', clauses: [{ attribute: 'country', op: 'matches', values: ['^(a+)+$'] }], serve: { variation: 1 } },
@@ -428,7 +388,7 @@ describe('never throws', () => {
 
 describe('outcomes', () => {
   it('are prepared once, shared and frozen', () => {
-    const s = state([flag({ fallthrough: { variation: 1 } })]);
+    const s = preparedOf([flagOn('f')]);
     const a = evaluate(s, 'f', { key: 'a' }, false);
     const b = evaluate(s, 'f', { key: 'b' }, false);
     expect(a).toBe(b);
@@ -437,8 +397,8 @@ describe('outcomes', () => {
   });
 
   it('make isEnabled agree with evaluate(…, false)', () => {
-    const s = state([
-      flag({
+    const s = preparedOf([
+      flagOn('f', {
         targets: [{ variation: 1, values: ['user-3'] }],
         rules: [{ id: 'r', clauses: [{ attribute: 'n', op: 'lt', values: [10] }], serve: { rollout: { bucketBy: 'key', weights: [30_000, 70_000] } } }],
         fallthrough: { rollout: { bucketBy: 'key', weights: [60_000, 40_000] } },

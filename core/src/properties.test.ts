@@ -4,11 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { bucketOf } from './bucket.js';
 import { evaluate, isEnabled } from './evaluate.js';
-import type { Clause, Context, Flag, JsonValue, Segment, Serve } from './model.js';
+import type { Clause, Context, Flag, JsonValue, Serve } from './model.js';
 import { OPERATORS } from './model.js';
 import { twoWayRollout } from './rollout.js';
-import { prepareSnapshot, type PreparedSnapshot } from './snapshot.js';
-import { mulberry32 } from './testing/random.js';
+import type { PreparedSnapshot } from './snapshot.js';
+import { flagOff, flagOn, jsonFlag, mulberry32, numberFlag, preparedOf, segment, stringFlag } from './testing/index.js';
 
 function random(seed: number) {
   const next = mulberry32(seed);
@@ -17,18 +17,6 @@ function random(seed: number) {
   return { next, int, pick };
 }
 type Random = ReturnType<typeof random>;
-
-function flag(key: string, over: Partial<Flag> = {}): Flag {
-  return { key, version: 1, kind: 'boolean', on: true, variations: [false, true], offVariation: 0, targets: [], rules: [], fallthrough: { variation: 0 }, clientSide: false, ...over };
-}
-
-function snapshotOf(flags: Flag[], segments: Segment[] = []): PreparedSnapshot {
-  return prepareSnapshot({
-    version: 1,
-    flags: Object.fromEntries(flags.map((f) => [f.key, f])),
-    segments: Object.fromEntries(segments.map((s) => [s.key, s])),
-  });
-}
 
 /** Attribute names the flags below read, and the names of JavaScript's object machinery. */
 const NAMES = ['key', 'country', 'email', 'age', 'appVersion', 'signedUpAt', 'accountId', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'länd', ''];
@@ -91,9 +79,7 @@ function richSnapshot(): { state: PreparedSnapshot; flags: Flag[] } {
     for (const negate of [false, true]) {
       const clauses: Clause[] = NAMES.map((attribute) => ({ attribute, op, values: VALUES_FOR[op]!, negate }));
       flags.push(
-        flag(`${op}-${negate}`, {
-          kind: 'string',
-          variations: ['a', 'b', 'c'],
+        stringFlag(`${op}-${negate}`, ['a', 'b', 'c'], {
           targets: [{ variation: 2, values: ['user-1', 'Zoë'] }],
           rules: clauses.map((c, i) => ({ id: `r${i}`, clauses: [c], serve: i % 2 ? { variation: 1 } : { rollout: { bucketBy: c.attribute || 'key', weights: [30_000, 30_000, 40_000] } } })),
           fallthrough: { rollout: { bucketBy: NAMES[flags.length % NAMES.length] || 'key', weights: [50_000, 0, 50_000] } },
@@ -101,9 +87,9 @@ function richSnapshot(): { state: PreparedSnapshot; flags: Flag[] } {
       );
     }
   }
-  flags.push(flag('off', { on: false, offVariation: 1 }), flag('json', { kind: 'json', variations: [{ a: 1 }, [1]], fallthrough: { variation: 1 } }));
-  const beta: Segment = { key: 'beta', version: 1, included: ['user-1'], excluded: ['Zoë'], rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['.com'] }] }] };
-  return { state: snapshotOf(flags, [beta]), flags };
+  flags.push(flagOff('off', { offVariation: 1 }), jsonFlag('json', [{ a: 1 }, [1]]));
+  const beta = segment('beta', { included: ['user-1'], excluded: ['Zoë'], rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['.com'] }] }] });
+  return { state: preparedOf(flags, [beta]), flags };
 }
 
 /**
@@ -164,7 +150,7 @@ describe('evaluation never throws', () => {
     });
     const problems: string[] = [];
     for (let i = 0; i < 1_000 && problems.length < 5; i++) {
-      const f = flag(r.pick(['f', '__proto__', 'constructor']), {
+      const f = flagOn(r.pick(['f', '__proto__', 'constructor']), {
         on: r.next() < 0.8,
         variations: Array.from({ length: r.int(4) }, jsonish),
         offVariation: index(),
@@ -173,10 +159,10 @@ describe('evaluation never throws', () => {
         fallthrough: serve(),
         ...(r.next() < 0.3 ? { seed: r.pick(['', 'salt', '😀']) } : {}),
       });
-      const segment: Segment = { key: 'beta', version: 1, included: ['user-1'], excluded: [], rules: [{ clauses: [clause()] }] };
+      const beta = segment('beta', { included: ['user-1'], rules: [{ clauses: [clause()] }] });
       let state: PreparedSnapshot;
       try {
-        state = snapshotOf([f], [segment]);
+        state = preparedOf([f], [beta]);
       } catch (e) {
         problems.push(`flag #${i} could not be prepared: ${(e as Error).message} ${JSON.stringify(f)}`);
         continue;
@@ -204,7 +190,7 @@ describe('rollouts over 100,000 distinct users', () => {
 
   /** How many of `keys` get each variation of `f`. */
   function counts(f: Flag): number[] {
-    const state = snapshotOf([f]);
+    const state = preparedOf([f]);
     const tally = f.variations.map(() => 0);
     for (const key of keys) tally[evaluate(state, f.key, { key }, null).variationIndex!]!++;
     return tally;
@@ -218,7 +204,7 @@ describe('rollouts over 100,000 distinct users', () => {
     ['0.5% canary', [500, 99_500]],
     ['a zero weight between two halves', [50_000, 0, 50_000]],
   ])('give each variation its weight within ±0.5 percentage points (%s)', (_, weights) => {
-    const f = flag('split', { kind: 'number', variations: weights.map((_, i) => i), fallthrough: { rollout: { bucketBy: 'key', weights } } });
+    const f = numberFlag('split', weights.map((_, i) => i), { fallthrough: { rollout: { bucketBy: 'key', weights } } });
     const shares = counts(f).map((n) => (n / USERS) * 100);
     shares.forEach((share, i) => expect(Math.abs(share - weights[i]! / 1000), `variation ${i}: ${share.toFixed(3)}%`).toBeLessThanOrEqual(0.5));
   });
@@ -229,7 +215,7 @@ describe('rollouts over 100,000 distinct users', () => {
       const had = new Uint8Array(USERS);
       for (const percent of percents) {
         const serve = twoWayRollout(count, chosen, baseline, Math.round(percent * 1000), 'key');
-        const state = snapshotOf([flag('r', { kind: 'number', variations: [0, 1, 2].slice(0, count), fallthrough: serve })]);
+        const state = preparedOf([numberFlag('r', [0, 1, 2].slice(0, count), { fallthrough: serve })]);
         const lost: string[] = [];
         let holders = 0;
         for (let i = 0; i < USERS; i++) {
@@ -258,7 +244,7 @@ describe('rollouts over 100,000 distinct users', () => {
 
   it('reshuffle through the flag: a flag whose seed changes moves users, one whose key changes but seed stays does not', () => {
     const serve: Serve = { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } };
-    const a = snapshotOf([flag('a', { seed: 's1', fallthrough: serve }), flag('b', { seed: 's1', fallthrough: serve }), flag('c', { seed: 's2', fallthrough: serve })]);
+    const a = preparedOf([flagOn('a', { seed: 's1', fallthrough: serve }), flagOn('b', { seed: 's1', fallthrough: serve }), flagOn('c', { seed: 's2', fallthrough: serve })]);
     let sameSeedAgrees = 0;
     let otherSeedAgrees = 0;
     for (const key of keys) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nestedQuantifierProblem, portablePatternProblem } from './regex-safety.js';
+import { clause, ruleFlag } from './testing/index.js';
 import { validateFlag } from './validate.js';
 
 describe('nestedQuantifierProblem', () => {
@@ -31,18 +32,7 @@ describe('nestedQuantifierProblem', () => {
   });
 
   it('is what flag validation reports for a matches clause', () => {
-    const result = validateFlag({
-      key: 'redos',
-      version: 1,
-      kind: 'boolean',
-      on: true,
-      variations: [false, true],
-      offVariation: 0,
-      targets: [],
-      rules: [{ id: 'r', clauses: [{ attribute: 'email', op: 'matches', values: ['(a+)+$'] }], serve: { variation: 1 } }],
-      fallthrough: { variation: 0 },
-      clientSide: false,
-    });
+    const result = validateFlag(ruleFlag('redos', [clause('email', 'matches', ['(a+)+$'])]));
     expect(result.ok).toBe(false);
     expect(!result.ok && result.issues[0]).toMatchObject({ path: 'rules[0].clauses[0].values[0]', message: expect.stringMatching(/nested quantifiers/) });
   });

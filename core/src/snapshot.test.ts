@@ -5,42 +5,7 @@ import { isFlag, isSegment, isSnapshot } from './guard.js';
 import type { Flag, Segment, Snapshot } from './model.js';
 import type { StreamEvent } from './protocol.js';
 import { applyEvent, changedFlagKeys, prepareSnapshot, type PreparedSnapshot } from './snapshot.js';
-
-function flag(key: string, version = 1, over: Partial<Flag> = {}): Flag {
-  return {
-    key,
-    version,
-    kind: 'boolean',
-    on: true,
-    variations: [false, true],
-    offVariation: 0,
-    targets: [],
-    rules: [],
-    fallthrough: { variation: 1 },
-    clientSide: false,
-    ...over,
-  };
-}
-
-function segment(key: string, version = 1, included: string[] = []): Segment {
-  return { key, version, included, excluded: [], rules: [] };
-}
-
-/** A flag serving true to members of `segmentKey` only. */
-function gated(key: string, segmentKey: string, version = 1): Flag {
-  return flag(key, version, {
-    rules: [{ id: 'members', clauses: [{ attribute: '', op: 'segmentMatch', values: [segmentKey] }], serve: { variation: 1 } }],
-    fallthrough: { variation: 0 },
-  });
-}
-
-function snapshot(version: number, flags: Flag[], segments: Segment[] = []): Snapshot {
-  return {
-    version,
-    flags: Object.fromEntries(flags.map((f) => [f.key, f])),
-    segments: Object.fromEntries(segments.map((s) => [s.key, s])),
-  };
-}
+import { booleanFlag, flagOff, flagOn, inSegment, ruleFlag, segment, snapshotOf } from './testing/index.js';
 
 const put = (data: Snapshot): StreamEvent => ({ type: 'put', data });
 const patchFlag = (version: number, value: Flag): StreamEvent => ({ type: 'patch', data: { version, kind: 'flag', key: value.key, value } });
@@ -51,7 +16,7 @@ const on = (s: PreparedSnapshot, key: string, context = {}) => evaluate(s, key, 
 
 describe('prepareSnapshot', () => {
   it('prepares every flag and segment and keeps the snapshot as raw', () => {
-    const raw = snapshot(5, [flag('a'), gated('b', 'beta')], [segment('beta', 1, ['u'])]);
+    const raw = snapshotOf(5, [flagOn('a'), ruleFlag('b', [inSegment('beta')])], [segment('beta', { included: ['u'] })]);
     const s = prepareSnapshot(raw);
     expect(s.version).toBe(5);
     expect(s.raw).toBe(raw);
@@ -64,21 +29,21 @@ describe('prepareSnapshot', () => {
     ['an array', []],
     ['no version', { flags: {}, segments: {} }],
     ['flags as an array', { version: 1, flags: [], segments: {} }],
-    ['a flag without rules', { version: 1, flags: { a: { ...flag('a'), rules: undefined } }, segments: {} }],
-    ['a flag filed under another key', { version: 1, flags: { b: flag('a') }, segments: {} }],
-    ['a clause without values', { version: 1, flags: { a: { ...flag('a'), rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in' }], serve: { variation: 0 } }] } }, segments: {} }],
+    ['a flag without rules', { version: 1, flags: { a: { ...flagOn('a'), rules: undefined } }, segments: {} }],
+    ['a flag filed under another key', { version: 1, flags: { b: flagOn('a') }, segments: {} }],
+    ['a clause without values', { version: 1, flags: { a: { ...flagOn('a'), rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in' }], serve: { variation: 0 } }] } }, segments: {} }],
   ])('throws a TypeError for %s', (_, input) => {
     expect(() => prepareSnapshot(input as unknown as Snapshot)).toThrow(TypeError);
   });
 });
 
 describe('applyEvent', () => {
-  const base = () => prepareSnapshot(snapshot(10, [flag('a', 3), flag('b', 1), gated('g', 'beta')], [segment('beta', 2, ['u'])]));
+  const base = () => prepareSnapshot(snapshotOf(10, [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])], [segment('beta', { version: 2, included: ['u'] })]));
 
   describe('put', () => {
     it('replaces the state, keeping prepared flags whose version did not change', () => {
       const before = base();
-      const after = applyEvent(before, put(snapshot(12, [flag('a', 3), flag('b', 2, { on: false }), flag('c')], [segment('beta', 2, ['u'])])));
+      const after = applyEvent(before, put(snapshotOf(12, [flagOn('a', { version: 3 }), flagOff('b', { version: 2 }), flagOn('c')], [segment('beta', { version: 2, included: ['u'] })])));
       expect(after.version).toBe(12);
       expect(after.flags.get('a')).toBe(before.flags.get('a'));
       expect(after.flags.get('b')).not.toBe(before.flags.get('b'));
@@ -88,9 +53,9 @@ describe('applyEvent', () => {
 
     it('keeps a flag whose segment is unchanged, and re-prepares one whose segment changed', () => {
       const before = base();
-      const same = applyEvent(before, put(snapshot(11, [flag('a', 3), flag('b', 1), gated('g', 'beta')], [segment('beta', 2, ['u'])])));
+      const same = applyEvent(before, put(snapshotOf(11, [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])], [segment('beta', { version: 2, included: ['u'] })])));
       expect(changedFlagKeys(before, same)).toEqual([]);
-      const changed = applyEvent(before, put(snapshot(11, [flag('a', 3), flag('b', 1), gated('g', 'beta')], [segment('beta', 3, ['v'])])));
+      const changed = applyEvent(before, put(snapshotOf(11, [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])], [segment('beta', { version: 3, included: ['v'] })])));
       expect(changedFlagKeys(before, changed)).toEqual(['g']);
       expect(on(changed, 'g', { key: 'v' })).toBe(true);
       expect(on(changed, 'g', { key: 'u' })).toBe(false);
@@ -98,12 +63,12 @@ describe('applyEvent', () => {
 
     it('ignores a put older than the state, returning the same object', () => {
       const before = base();
-      expect(applyEvent(before, put(snapshot(9, [], [])))).toBe(before);
+      expect(applyEvent(before, put(snapshotOf(9, [], [])))).toBe(before);
     });
 
     it('accepts a put of the same version (a resync)', () => {
       const before = base();
-      const after = applyEvent(before, put(snapshot(10, [flag('a', 3)], [])));
+      const after = applyEvent(before, put(snapshotOf(10, [flagOn('a', { version: 3 })], [])));
       expect(after).not.toBe(before);
       expect([...after.flags.keys()]).toEqual(['a']);
     });
@@ -118,7 +83,7 @@ describe('applyEvent', () => {
   describe('patch', () => {
     it('sets one flag, sharing every other prepared flag, and keeps raw current', () => {
       const before = base();
-      const after = applyEvent(before, patchFlag(11, flag('a', 4, { on: false })));
+      const after = applyEvent(before, patchFlag(11, flagOff('a', { version: 4 })));
       expect(after.version).toBe(11);
       expect(after.raw.version).toBe(11);
       expect(after.raw.flags.a?.version).toBe(4);
@@ -130,25 +95,25 @@ describe('applyEvent', () => {
     });
 
     it('adds a flag it does not hold', () => {
-      const after = applyEvent(base(), patchFlag(11, flag('new', 1)));
+      const after = applyEvent(base(), patchFlag(11, flagOn('new')));
       expect(on(after, 'new')).toBe(true);
     });
 
     it('ignores a patch whose version is not newer than the state, returning the same object', () => {
       const before = base();
-      expect(applyEvent(before, patchFlag(10, flag('a', 9)))).toBe(before);
-      expect(applyEvent(before, patchFlag(3, flag('a', 9)))).toBe(before);
+      expect(applyEvent(before, patchFlag(10, flagOn('a', { version: 9 })))).toBe(before);
+      expect(applyEvent(before, patchFlag(3, flagOn('a', { version: 9 })))).toBe(before);
     });
 
     it('ignores a flag whose own version is not newer than the one held', () => {
       const before = base();
-      expect(applyEvent(before, patchFlag(11, flag('a', 3, { on: false })))).toBe(before);
-      expect(applyEvent(before, patchFlag(11, flag('a', 2, { on: false })))).toBe(before);
+      expect(applyEvent(before, patchFlag(11, flagOff('a', { version: 3 })))).toBe(before);
+      expect(applyEvent(before, patchFlag(11, flagOff('a', { version: 2 })))).toBe(before);
     });
 
     it('re-prepares the flags that name a patched segment, and only those', () => {
       const before = base();
-      const after = applyEvent(before, patchSegment(11, segment('beta', 3, ['v'])));
+      const after = applyEvent(before, patchSegment(11, segment('beta', { version: 3, included: ['v'] })));
       expect(changedFlagKeys(before, after)).toEqual(['g']);
       expect(after.flags.get('a')).toBe(before.flags.get('a'));
       expect(on(after, 'g', { key: 'v' })).toBe(true);
@@ -157,18 +122,18 @@ describe('applyEvent', () => {
     });
 
     it('binds a flag to a segment that arrives after it', () => {
-      const before = applyEvent(base(), patchFlag(11, gated('late', 'gamma')));
+      const before = applyEvent(base(), patchFlag(11, ruleFlag('late', [inSegment('gamma')])));
       expect(on(before, 'late', { key: 'w' })).toBe(false);
-      const after = applyEvent(before, patchSegment(12, segment('gamma', 1, ['w'])));
+      const after = applyEvent(before, patchSegment(12, segment('gamma', { included: ['w'] })));
       expect(on(after, 'late', { key: 'w' })).toBe(true);
       expect(changedFlagKeys(before, after)).toEqual(['late']);
     });
 
     it.each([
       ['a flag value that is not a flag', { type: 'patch', data: { version: 11, kind: 'flag', key: 'a', value: { key: 'a' } } }],
-      ['a value filed under another key', { type: 'patch', data: { version: 11, kind: 'flag', key: 'b', value: flag('a', 9) } }],
-      ['an unknown kind', { type: 'patch', data: { version: 11, kind: 'environment', key: 'a', value: flag('a', 9) } }],
-      ['no version', { type: 'patch', data: { kind: 'flag', key: 'a', value: flag('a', 9) } }],
+      ['a value filed under another key', { type: 'patch', data: { version: 11, kind: 'flag', key: 'b', value: flagOn('a', { version: 9 }) } }],
+      ['an unknown kind', { type: 'patch', data: { version: 11, kind: 'environment', key: 'a', value: flagOn('a', { version: 9 }) } }],
+      ['no version', { type: 'patch', data: { kind: 'flag', key: 'a', value: flagOn('a', { version: 9 }) } }],
       ['no data', { type: 'patch' }],
     ])('throws for %s and changes nothing', (_, event) => {
       const before = base();
@@ -212,7 +177,7 @@ describe('applyEvent', () => {
   });
 
   it('applies patches and deletes to an empty snapshot before any put', () => {
-    const s = applyEvent(null, patchFlag(4, flag('a')));
+    const s = applyEvent(null, patchFlag(4, flagOn('a')));
     expect(s.version).toBe(4);
     expect(on(s, 'a')).toBe(true);
     expect(applyEvent(null, remove(4, 'flag', 'a')).flags.size).toBe(0);
@@ -223,7 +188,7 @@ describe('applyEvent', () => {
   });
 
   it('keeps a "__proto__" key as plain data in raw', () => {
-    const after = applyEvent(base(), patchFlag(11, flag('__proto__', 1)));
+    const after = applyEvent(base(), patchFlag(11, flagOn('__proto__')));
     expect(Object.getPrototypeOf(after.raw.flags)).toBe(Object.prototype);
     expect(Object.hasOwn(after.raw.flags, '__proto__')).toBe(true);
     expect(on(after, '__proto__')).toBe(true);
@@ -239,7 +204,7 @@ describe('applyEvent', () => {
     };
     const flagKeys = ['a', 'b', 'c', 'd'];
     const segmentKeys = ['s1', 's2'];
-    let state: PreparedSnapshot = prepareSnapshot(snapshot(1, [], []));
+    let state: PreparedSnapshot = prepareSnapshot(snapshotOf(1, [], []));
     const model: Snapshot = { version: 1, flags: {}, segments: {} };
     const contexts = Array.from({ length: 30 }, (_, i) => ({ key: `u${i}` }));
     for (let step = 2; step < 600; step++) {
@@ -247,12 +212,12 @@ describe('applyEvent', () => {
       const roll = next(10);
       if (roll < 5) {
         const key = flagKeys[next(flagKeys.length)]!;
-        const value = next(2) === 0 ? gated(key, segmentKeys[next(2)]!, step) : flag(key, step, { on: next(2) === 0 });
+        const value = next(2) === 0 ? ruleFlag(key, [inSegment(segmentKeys[next(2)]!)], { version: step }) : booleanFlag(key, next(2) === 0, { version: step });
         state = applyEvent(state, patchFlag(version, value));
         model.flags[key] = value;
       } else if (roll < 8) {
         const key = segmentKeys[next(segmentKeys.length)]!;
-        const value = segment(key, step, contexts.filter(() => next(2) === 0).map((c) => c.key));
+        const value = segment(key, { version: step, included: contexts.filter(() => next(2) === 0).map((c) => c.key) });
         state = applyEvent(state, patchSegment(version, value));
         model.segments[key] = value;
       } else {
@@ -275,16 +240,16 @@ describe('applyEvent', () => {
 
 describe('changedFlagKeys', () => {
   it('lists every flag when there was no state before, sorted', () => {
-    const s = prepareSnapshot(snapshot(1, [flag('b'), flag('a')]));
+    const s = prepareSnapshot(snapshotOf(1, [flagOn('b'), flagOn('a')]));
     expect(changedFlagKeys(null, s)).toEqual(['a', 'b']);
   });
 });
 
 describe('snapshotChecksum', () => {
-  const one = snapshot(7, [flag('a', 3), flag('b', 1)], [segment('beta', 2)]);
+  const one = snapshotOf(7, [flagOn('a', { version: 3 }), flagOn('b')], [segment('beta', { version: 2 })]);
 
   it('is 16 hex digits, and the same for the same versions whatever the order', () => {
-    const reordered = snapshot(9, [flag('b', 1), flag('a', 3, { on: false })], [segment('beta', 2)]);
+    const reordered = snapshotOf(9, [flagOn('b'), flagOff('a', { version: 3 })], [segment('beta', { version: 2 })]);
     expect(snapshotChecksum(one)).toMatch(/^[0-9a-f]{16}$/);
     expect(snapshotChecksum(reordered)).toBe(snapshotChecksum(one));
   });
@@ -292,11 +257,11 @@ describe('snapshotChecksum', () => {
   it('changes when a version, a key or a kind changes', () => {
     const sums = new Set([
       snapshotChecksum(one),
-      snapshotChecksum(snapshot(7, [flag('a', 4), flag('b', 1)], [segment('beta', 2)])),
-      snapshotChecksum(snapshot(7, [flag('a', 3)], [segment('beta', 2)])),
-      snapshotChecksum(snapshot(7, [flag('a', 3), flag('b', 1)], [])),
-      snapshotChecksum(snapshot(7, [flag('a', 3), flag('b', 1), flag('beta', 2)], [])),
-      snapshotChecksum(snapshot(7, [], [])),
+      snapshotChecksum(snapshotOf(7, [flagOn('a', { version: 4 }), flagOn('b')], [segment('beta', { version: 2 })])),
+      snapshotChecksum(snapshotOf(7, [flagOn('a', { version: 3 })], [segment('beta', { version: 2 })])),
+      snapshotChecksum(snapshotOf(7, [flagOn('a', { version: 3 }), flagOn('b')], [])),
+      snapshotChecksum(snapshotOf(7, [flagOn('a', { version: 3 }), flagOn('b'), flagOn('beta', { version: 2 })], [])),
+      snapshotChecksum(snapshotOf(7, [], [])),
     ]);
     expect(sums.size).toBe(6);
   });
@@ -304,22 +269,22 @@ describe('snapshotChecksum', () => {
 
 describe('guards', () => {
   it('accept what the model describes', () => {
-    expect(isSnapshot(snapshot(1, [flag('a'), gated('g', 'beta')], [segment('beta')]))).toBe(true);
-    expect(isFlag(flag('a', 1, { seed: 'x', fallthrough: { rollout: { bucketBy: 'key', weights: [1, 99_999] } } }))).toBe(true);
+    expect(isSnapshot(snapshotOf(1, [flagOn('a'), ruleFlag('g', [inSegment('beta')])], [segment('beta')]))).toBe(true);
+    expect(isFlag(flagOn('a', { seed: 'x', fallthrough: { rollout: { bucketBy: 'key', weights: [1, 99_999] } } }))).toBe(true);
     expect(isSegment({ ...segment('s'), rules: [{ clauses: [{ attribute: 'a', op: 'in', values: [1] }] }] })).toBe(true);
   });
 
   it.each([
     ['a string', 'flags'],
-    ['a non-finite version', { ...flag('a'), version: Number.NaN }],
-    ['on as a string', { ...flag('a'), on: 'true' }],
-    ['no fallthrough', { ...flag('a'), fallthrough: undefined }],
-    ['a fallthrough that is neither', { ...flag('a'), fallthrough: {} }],
-    ['a rollout without weights', { ...flag('a'), fallthrough: { rollout: { bucketBy: 'key' } } }],
-    ['a target without values', { ...flag('a'), targets: [{ variation: 1 }] }],
-    ['a rule without an id', { ...flag('a'), rules: [{ clauses: [], serve: { variation: 0 } }] }],
-    ['negate as a string', { ...flag('a'), rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in', values: [], negate: 'yes' }], serve: { variation: 0 } }] }],
-    ['a numeric seed', { ...flag('a'), seed: 5 }],
+    ['a non-finite version', { ...flagOn('a'), version: Number.NaN }],
+    ['on as a string', { ...flagOn('a'), on: 'true' }],
+    ['no fallthrough', { ...flagOn('a'), fallthrough: undefined }],
+    ['a fallthrough that is neither', { ...flagOn('a'), fallthrough: {} }],
+    ['a rollout without weights', { ...flagOn('a'), fallthrough: { rollout: { bucketBy: 'key' } } }],
+    ['a target without values', { ...flagOn('a'), targets: [{ variation: 1 }] }],
+    ['a rule without an id', { ...flagOn('a'), rules: [{ clauses: [], serve: { variation: 0 } }] }],
+    ['negate as a string', { ...flagOn('a'), rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in', values: [], negate: 'yes' }], serve: { variation: 0 } }] }],
+    ['a numeric seed', { ...flagOn('a'), seed: 5 }],
   ])('refuse a flag with %s', (_, value) => {
     expect(isFlag(value)).toBe(false);
     expect(isSnapshot({ version: 1, flags: { a: value }, segments: {} })).toBe(false);

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { snapshotChecksum } from './checksum.js';
 import { evaluate } from './evaluate.js';
-import type { Flag, Segment, Snapshot } from './model.js';
+import type { Flag } from './model.js';
 import { createBackoff, FlagSync } from './sync.js';
-
-function flag(key: string, version: number, on = true, extra: Partial<Flag> = {}): Flag {
-  return {
-    key, version, kind: 'boolean', on, variations: [false, true], offVariation: 0,
-    targets: [], rules: [], fallthrough: { variation: 1 }, clientSide: false, ...extra,
-  };
-}
-
-function snapshot(version: number, ...flags: Flag[]): Snapshot {
-  return { version, flags: Object.fromEntries(flags.map((f) => [f.key, f])), segments: {} };
-}
+import { flagOff, flagOn, inSegment, ruleFlag, segment, snapshotOf } from './testing/index.js';
 
 const valueOf = (sync: FlagSync, key: string, context: Record<string, unknown> = { key: 'u1' }) =>
   evaluate(sync.state!, key, context, null).value;
@@ -22,14 +12,14 @@ const json = (value: unknown) => JSON.stringify(value);
 
 function serverSync(version = 5, ...flags: Flag[]): FlagSync {
   const sync = new FlagSync();
-  expect(sync.put(snapshot(version, ...(flags.length > 0 ? flags : [flag('a', 1), flag('b', 1, false)])))).toMatchObject({ ok: true });
+  expect(sync.put(snapshotOf(version, flags.length > 0 ? flags : [flagOn('a'), flagOff('b')]))).toMatchObject({ ok: true });
   return sync;
 }
 
 describe('FlagSync: applying what the server sends', () => {
   it('applies a put and reports every flag as changed', () => {
     const sync = new FlagSync();
-    const result = sync.receive('put', json(snapshot(3, flag('a', 1), flag('b', 1))));
+    const result = sync.receive('put', json(snapshotOf(3, [flagOn('a'), flagOn('b')])));
     expect(result).toEqual({ ok: true, change: { keys: ['a', 'b'], version: 3 } });
     expect(sync.source).toBe('server');
     expect(valueOf(sync, 'a')).toBe(true);
@@ -37,7 +27,7 @@ describe('FlagSync: applying what the server sends', () => {
 
   it('applies a newer patch and names only the changed flag', () => {
     const sync = serverSync();
-    const result = sync.receive('patch', json({ version: 6, kind: 'flag', key: 'b', value: flag('b', 2, true) }));
+    const result = sync.receive('patch', json({ version: 6, kind: 'flag', key: 'b', value: flagOn('b', { version: 2 }) }));
     expect(result).toEqual({ ok: true, change: { keys: ['b'], version: 6 } });
     expect(valueOf(sync, 'b')).toBe(true);
   });
@@ -45,8 +35,8 @@ describe('FlagSync: applying what the server sends', () => {
   it('never lets an older put, patch or delete overwrite a newer state', () => {
     const sync = serverSync(5);
     const held = sync.state;
-    expect(sync.receive('put', json(snapshot(4, flag('a', 9, false))))).toEqual({ ok: true, change: null });
-    expect(sync.receive('patch', json({ version: 4, kind: 'flag', key: 'a', value: flag('a', 9, false) }))).toEqual({ ok: true, change: null });
+    expect(sync.receive('put', json(snapshotOf(4, [flagOff('a', { version: 9 })])))).toEqual({ ok: true, change: null });
+    expect(sync.receive('patch', json({ version: 4, kind: 'flag', key: 'a', value: flagOff('a', { version: 9 }) }))).toEqual({ ok: true, change: null });
     expect(sync.receive('delete', json({ version: 3, kind: 'flag', key: 'a' }))).toEqual({ ok: true, change: null });
     expect(sync.state).toBe(held);
     expect(valueOf(sync, 'a')).toBe(true);
@@ -59,14 +49,11 @@ describe('FlagSync: applying what the server sends', () => {
   });
 
   it('applies every event of a change that share one version, and a replay of them changes nothing', () => {
-    const sync = serverSync(5, flag('a', 1));
-    const segment: Segment = { key: 'staff', version: 1, included: ['u1'], excluded: [], rules: [] };
-    const gated = flag('a', 2, true, {
-      rules: [{ id: 'staff', clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['staff'] }], serve: { variation: 1 } }],
-      fallthrough: { variation: 0 },
-    });
+    const sync = serverSync(5, flagOn('a'));
+    const staff = segment('staff', { included: ['u1'] });
+    const gated = ruleFlag('a', [inSegment('staff')], { version: 2 });
     const group = [
-      ['patch', json({ version: 6, kind: 'segment', key: 'staff', value: segment })],
+      ['patch', json({ version: 6, kind: 'segment', key: 'staff', value: staff })],
       ['patch', json({ version: 6, kind: 'flag', key: 'a', value: gated })],
     ] as const;
     for (const [type, data] of group) expect(sync.receive(type, data)).toMatchObject({ ok: true });
@@ -79,7 +66,7 @@ describe('FlagSync: applying what the server sends', () => {
     expect(sync.state).toBe(held);
 
     // The flag stops naming the segment, which leaves in the same change.
-    expect(sync.receive('patch', json({ version: 7, kind: 'flag', key: 'a', value: flag('a', 3) }))).toMatchObject({ ok: true });
+    expect(sync.receive('patch', json({ version: 7, kind: 'flag', key: 'a', value: flagOn('a', { version: 3 }) }))).toMatchObject({ ok: true });
     expect(sync.receive('delete', json({ version: 7, kind: 'segment', key: 'staff' }))).toMatchObject({ ok: true });
     expect(sync.state!.segments.has('staff')).toBe(false);
     expect(valueOf(sync, 'a', { key: 'u2' })).toBe(true);
@@ -89,9 +76,9 @@ describe('FlagSync: applying what the server sends', () => {
     ['garbage JSON', 'put', '{"version": 9, "flags": '],
     ['a put of the wrong shape', 'put', json({ version: 9, flags: [] })],
     ['a flag without variations', 'patch', json({ version: 9, kind: 'flag', key: 'a', value: { key: 'a', version: 2, on: true } })],
-    ['a patch whose key disagrees', 'patch', json({ version: 9, kind: 'flag', key: 'a', value: flag('b', 2) })],
+    ['a patch whose key disagrees', 'patch', json({ version: 9, kind: 'flag', key: 'a', value: flagOn('b', { version: 2 }) })],
     ['a delete of an unknown kind', 'delete', json({ version: 9, kind: 'rule', key: 'a' })],
-    ['an unknown event type', 'replace', json(snapshot(9))],
+    ['an unknown event type', 'replace', json(snapshotOf(9, []))],
     ['JSON null', 'patch', 'null'],
   ])('refuses %s without touching the held flags', (_, type, data) => {
     const sync = serverSync(5);
@@ -104,8 +91,8 @@ describe('FlagSync: applying what the server sends', () => {
 
   it('refuses a patch before any put from the server, even over a bootstrap', () => {
     const sync = new FlagSync();
-    sync.bootstrap(snapshot(5, flag('a', 1)));
-    expect(sync.receive('patch', json({ version: 6, kind: 'flag', key: 'a', value: flag('a', 2, false) }))).toMatchObject({ ok: false });
+    sync.bootstrap(snapshotOf(5, [flagOn('a')]));
+    expect(sync.receive('patch', json({ version: 6, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) }))).toMatchObject({ ok: false });
     expect(valueOf(sync, 'a')).toBe(true);
   });
 });
@@ -113,12 +100,12 @@ describe('FlagSync: applying what the server sends', () => {
 describe('FlagSync: bootstrap', () => {
   it('serves a bootstrap until the first server data, which replaces it whatever the versions', () => {
     const sync = new FlagSync();
-    expect(sync.bootstrap(snapshot(100, flag('a', 7, true)))).toMatchObject({ ok: true });
+    expect(sync.bootstrap(snapshotOf(100, [flagOn('a', { version: 7 })]))).toMatchObject({ ok: true });
     expect(sync.source).toBe('bootstrap');
     expect(sync.resumeVersion).toBeNull();
     expect(valueOf(sync, 'a')).toBe(true);
 
-    const result = sync.put(snapshot(3, flag('a', 1, false)));
+    const result = sync.put(snapshotOf(3, [flagOff('a')]));
     expect(result).toEqual({ ok: true, change: { keys: ['a'], version: 3 } });
     expect(sync.source).toBe('server');
     expect(valueOf(sync, 'a')).toBe(false);
@@ -127,7 +114,7 @@ describe('FlagSync: bootstrap', () => {
 
   it('never replaces server data with a bootstrap', () => {
     const sync = serverSync(5);
-    expect(sync.bootstrap(snapshot(50, flag('a', 9, false)))).toEqual({ ok: true, change: null });
+    expect(sync.bootstrap(snapshotOf(50, [flagOff('a', { version: 9 })]))).toEqual({ ok: true, change: null });
     expect(valueOf(sync, 'a')).toBe(true);
   });
 
@@ -140,8 +127,8 @@ describe('FlagSync: bootstrap', () => {
 });
 
 describe('FlagSync: heartbeats', () => {
-  const held = () => serverSync(5, flag('a', 1), flag('b', 3));
-  const checksum = snapshotChecksum(snapshot(5, flag('a', 1), flag('b', 3)));
+  const held = () => serverSync(5, flagOn('a'), flagOn('b', { version: 3 }));
+  const checksum = snapshotChecksum(snapshotOf(5, [flagOn('a'), flagOn('b', { version: 3 })]));
 
   it('is content with a heartbeat that matches what it holds', () => {
     expect(held().heartbeat(` hb 5 ${checksum}`)).toBe('ok');
@@ -166,8 +153,8 @@ describe('FlagSync: heartbeats', () => {
   });
 
   it('is content again after the resync put arrives', () => {
-    const sync = serverSync(5, flag('a', 1));
-    const truth = snapshot(5, flag('a', 2, false));
+    const sync = serverSync(5, flagOn('a'));
+    const truth = snapshotOf(5, [flagOff('a', { version: 2 })]);
     expect(sync.heartbeat(`hb 5 ${snapshotChecksum(truth)}`)).toBe('resync');
     expect(sync.put(truth)).toEqual({ ok: true, change: { keys: ['a'], version: 5 } });
     expect(sync.heartbeat(`hb 5 ${snapshotChecksum(truth)}`)).toBe('ok');
@@ -180,7 +167,7 @@ describe('FlagSync: status', () => {
     expect(sync.status()).toEqual({ state: 'initializing', source: 'none', version: null, staleSince: null, lastError: null });
     sync.channel('stream', true, 1_000);
     expect(sync.phase).toBe('initializing');
-    sync.put(snapshot(2, flag('a', 1)));
+    sync.put(snapshotOf(2, [flagOn('a')]));
     expect(sync.status()).toMatchObject({ state: 'ready', source: 'server', version: 2, staleSince: null });
 
     sync.channel('stream', false, 5_000);
@@ -212,7 +199,7 @@ describe('FlagSync: status', () => {
   it('is ready offline once the bootstrap is held, and closed after close()', () => {
     const sync = new FlagSync(true);
     expect(sync.phase).toBe('initializing');
-    sync.bootstrap(snapshot(1, flag('a', 1)));
+    sync.bootstrap(snapshotOf(1, [flagOn('a')]));
     expect(sync.status()).toMatchObject({ state: 'ready', source: 'bootstrap' });
     sync.close();
     expect(sync.phase).toBe('closed');

@@ -1,7 +1,8 @@
 import { snapshotChecksum } from '@flagstaff/core/evaluate';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flagOff, flagOn, snapshotOf, stringFlag } from '@flagstaff/core/testing';
 import { createClient, type ClientOptions, type FlagsClient } from './client.js';
-import { FakeEventSource, flag, MemoryStore, recordChanges, snapshot } from './testing/fakes.js';
+import { FakeEventSource, MemoryStore, recordChanges } from './testing/fakes.js';
 
 const URL = 'https://flags.example';
 const KEY = 'fsc_test';
@@ -45,7 +46,7 @@ describe('starting', () => {
     expect(flags.variationDetail('banner', 'Welcome')).toMatchObject({ value: 'Hi', source: 'bootstrap' });
     const seen = recordChanges(flags);
 
-    FakeEventSource.latest.open().emit('put', snapshot(5, flag('new-checkout'), flag('banner', { kind: 'string', variations: ['Hi', 'Yo'], fallthrough: { variation: 1 } })));
+    FakeEventSource.latest.open().emit('put', snapshotOf(5, [flagOn('new-checkout'), stringFlag('banner', ['Hi', 'Yo'])]));
 
     expect(seen).toEqual([['banner']]);
     expect(flags.variationDetail('banner', 'Welcome')).toMatchObject({ value: 'Yo', source: 'server', reason: { kind: 'FALLTHROUGH' } });
@@ -53,8 +54,8 @@ describe('starting', () => {
 
   it("starts from its client key's cached snapshot, and caches each server state (never a bootstrap)", () => {
     const cache = new MemoryStore();
-    cache.setItem(CACHE_ENTRY, JSON.stringify(snapshot(3, flag('a', { on: false }))));
-    cache.setItem('flagstaff:v1:fsc_other', JSON.stringify(snapshot(9, flag('b'))));
+    cache.setItem(CACHE_ENTRY, JSON.stringify(snapshotOf(3, [flagOff('a')])));
+    cache.setItem('flagstaff:v1:fsc_other', JSON.stringify(snapshotOf(9, [flagOn('b')])));
     const flags = client({ cache });
 
     expect(flags.variationDetail('a', true)).toMatchObject({ value: false, source: 'bootstrap' });
@@ -62,9 +63,9 @@ describe('starting', () => {
     // A cached version is no resume point: the server might have been reset since.
     expect(FakeEventSource.latest.url).not.toContain('lastEventId');
 
-    FakeEventSource.latest.open().emit('put', snapshot(4, flag('a', { version: 2 })));
+    FakeEventSource.latest.open().emit('put', snapshotOf(4, [flagOn('a', { version: 2 })]));
     expect(JSON.parse(cache.getItem(CACHE_ENTRY)!).version).toBe(4);
-    FakeEventSource.latest.emit('patch', { version: 5, kind: 'flag', key: 'a', value: flag('a', { version: 3, on: false }) });
+    FakeEventSource.latest.emit('patch', { version: 5, kind: 'flag', key: 'a', value: flagOff('a', { version: 3 }) });
     expect(JSON.parse(cache.getItem(CACHE_ENTRY)!)).toMatchObject({ version: 5, flags: { a: { on: false } } });
   });
 
@@ -105,7 +106,7 @@ describe('starting', () => {
 
   it('prefers the bootstrap to the cached snapshot', () => {
     const cache = new MemoryStore();
-    cache.setItem(CACHE_ENTRY, JSON.stringify(snapshot(3, flag('a'))));
+    cache.setItem(CACHE_ENTRY, JSON.stringify(snapshotOf(3, [flagOn('a')])));
     expect(client({ cache, bootstrap: { a: false } }).isEnabled('a')).toBe(false);
   });
 
@@ -125,7 +126,7 @@ describe('starting', () => {
     const flags = client();
     expect((await flags.ready({ timeoutMs: 10 })).state).toBe('initializing');
     const ready = flags.ready({ timeoutMs: 60_000 });
-    FakeEventSource.latest.open().emit('put', snapshot(1));
+    FakeEventSource.latest.open().emit('put', snapshotOf(1, []));
     expect(await ready).toMatchObject({ state: 'ready', source: 'server', version: 1 });
   });
 });
@@ -134,7 +135,7 @@ describe('identify()', () => {
   it('re-evaluates locally, without a request, announcing the flags whose value moved', () => {
     const pro = { id: 'pro', clauses: [{ attribute: 'plan', op: 'in' as const, values: ['pro'] }], serve: { variation: 1 } };
     const flags = client({ context: { key: 'user-1', plan: 'pro' } });
-    FakeEventSource.latest.open().emit('put', snapshot(1, flag('pro-only', { fallthrough: { variation: 0 }, rules: [pro] }), flag('everyone')));
+    FakeEventSource.latest.open().emit('put', snapshotOf(1, [flagOn('pro-only', { fallthrough: { variation: 0 }, rules: [pro] }), flagOn('everyone')]));
     const seen = recordChanges(flags);
 
     flags.identify({ key: 'user-2', plan: 'free' });
@@ -150,7 +151,7 @@ describe('identify()', () => {
 describe('staying current', () => {
   it('reconnects after a failure with ?lastEventId= the version held, asking for heartbeat events', async () => {
     client();
-    FakeEventSource.latest.open().emit('put', snapshot(7, flag('a')));
+    FakeEventSource.latest.open().emit('put', snapshotOf(7, [flagOn('a')]));
     const first = FakeEventSource.latest;
     expect(first.url).toBe(`${URL}/sdk/v1/stream?key=${KEY}&heartbeat=event`);
 
@@ -194,7 +195,7 @@ describe('staying current', () => {
       // Open for 2 s again, but without a frame from the server: still the same outage, now 3 s long.
       FakeEventSource.latest.open();
       expect(await failAfterTwoSeconds()).toBe(1_500);
-      FakeEventSource.latest.open().emit('put', snapshot(1, flag('a')));
+      FakeEventSource.latest.open().emit('put', snapshotOf(1, [flagOn('a')]));
       expect(await failAfterTwoSeconds()).toBe(1_000);
     } finally {
       random.mockRestore();
@@ -203,7 +204,7 @@ describe('staying current', () => {
   });
 
   it('falls back to GET /sdk/v1/flags while the stream fails, serving what it answers', async () => {
-    answerFlags(json(snapshot(8, flag('a', { on: false }))));
+    answerFlags(json(snapshotOf(8, [flagOff('a')])));
     const flags = client();
     FakeEventSource.latest.fail();
     await vi.waitFor(() => expect(flags.status()).toMatchObject({ state: 'ready', source: 'server', version: 8 }));
@@ -212,8 +213,8 @@ describe('staying current', () => {
   });
 
   it('fetches the snapshot when a heartbeat disagrees with the flags held, and only then', async () => {
-    const held = snapshot(7, flag('a'));
-    answerFlags(json(snapshot(7, flag('a', { version: 2, on: false }))));
+    const held = snapshotOf(7, [flagOn('a')]);
+    answerFlags(json(snapshotOf(7, [flagOff('a', { version: 2 })])));
     const flags = client();
     const stream = FakeEventSource.latest.open().emit('put', held);
 
@@ -239,9 +240,9 @@ describe('staying current', () => {
   });
 
   it('keeps serving the flags held when an event is malformed, and resyncs', async () => {
-    answerFlags(json(snapshot(3, flag('a'))));
+    answerFlags(json(snapshotOf(3, [flagOn('a')])));
     const flags = client();
-    FakeEventSource.latest.open().emit('put', snapshot(2, flag('a'))).emit('patch', '{"version":3,"kind":"flag"');
+    FakeEventSource.latest.open().emit('put', snapshotOf(2, [flagOn('a')])).emit('patch', '{"version":3,"kind":"flag"');
     expect(flags.isEnabled('a')).toBe(true);
     await vi.waitFor(() => expect(flags.status().version).toBe(3));
   });
@@ -253,7 +254,7 @@ describe('staying current', () => {
       throw new Error('application bug');
     });
     const after = recordChanges(flags);
-    FakeEventSource.latest.open().emit('put', snapshot(1, flag('a')));
+    FakeEventSource.latest.open().emit('put', snapshotOf(1, [flagOn('a')]));
     expect(seen).toEqual([['a']]);
     expect(after).toEqual([['a']]);
   });
@@ -291,9 +292,9 @@ describe('a storage that throws', () => {
       };
 
       FakeEventSource.latest.open();
-      serve('put', snapshot(1, flag('a')));
+      serve('put', snapshotOf(1, [flagOn('a')]));
       expect(await ready).toMatchObject({ state: 'ready', source: 'server', version: 1 });
-      serve('patch', { version: 2, kind: 'flag', key: 'a', value: flag('a', { version: 2, on: false }) });
+      serve('patch', { version: 2, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) });
 
       expect(seen).toEqual([['a'], ['a']]);
       expect(statuses).toEqual(['ready']);

@@ -2,20 +2,20 @@
 // context set on OpenFeature, flags resolved synchronously from the client's local evaluation.
 import { ErrorCode, OpenFeature, ProviderEvents, StandardResolutionReasons, type EvaluationContext } from '@openfeature/web-sdk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flagOff, flagOn, jsonFlag, snapshotOf, stringFlag } from '@flagstaff/core/testing';
 import { FlagstaffWebProvider } from './openfeature.js';
-import { FakeEventSource, flag, snapshot } from './testing/fakes.js';
+import { FakeEventSource } from './testing/fakes.js';
 
-const held = snapshot(
-  4,
-  flag('killed', { on: false }),
-  flag('new-checkout', {
+const held = snapshotOf(4, [
+  flagOff('killed'),
+  flagOn('new-checkout', {
     targets: [{ variation: 1, values: ['vip'] }],
     rules: [{ id: 'pro', clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }], serve: { rollout: { bucketBy: 'key', weights: [0, 100_000] } } }],
     fallthrough: { variation: 0 },
   }),
-  flag('banner-text', { kind: 'string', variations: ['Welcome', 'Hello'] }),
-  flag('theme', { kind: 'json', variations: [{ color: 'red' }, { color: 'blue' }] }),
-);
+  stringFlag('banner-text', ['Welcome', 'Hello']),
+  jsonFlag('theme', [{ color: 'red' }, { color: 'blue' }]),
+]);
 
 beforeEach(() => {
   FakeEventSource.instances = [];

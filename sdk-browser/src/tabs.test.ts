@@ -2,9 +2,10 @@
 // real BroadcastChannel (shared by the whole process) and a fake Web Locks API. The real thing runs in
 // Chromium in test/browser/tabs.test.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flagOff, flagOn, snapshotOf } from '@flagstaff/core/testing';
 import { createClient, type ClientOptions, type FlagsClient } from './client.js';
 import { shareAcrossTabs } from './tabs.js';
-import { FakeEventSource, FakeLockManager, flag, MemoryStore, recordChanges, snapshot } from './testing/fakes.js';
+import { FakeEventSource, FakeLockManager, MemoryStore, recordChanges } from './testing/fakes.js';
 
 const URL = 'https://flags.example';
 const KEY = 'fsc_test';
@@ -48,9 +49,9 @@ describe('sharing one stream', () => {
     const seen = recordChanges(follower);
     const source = await stream();
 
-    source.open().emit('put', snapshot(3, flag('a', { on: false })));
+    source.open().emit('put', snapshotOf(3, [flagOff('a')]));
     await vi.waitFor(() => expect(follower.status()).toMatchObject({ state: 'ready', source: 'server', version: 3 }));
-    source.emit('patch', { version: 4, kind: 'flag', key: 'a', value: flag('a', { version: 2 }) });
+    source.emit('patch', { version: 4, kind: 'flag', key: 'a', value: flagOn('a', { version: 2 }) });
     await vi.waitFor(() => expect(follower.isEnabled('a')).toBe(true));
 
     expect(leader.isEnabled('a')).toBe(true);
@@ -61,7 +62,7 @@ describe('sharing one stream', () => {
 
   it("makes a tab that joins later current at once with the leader's snapshot, without a stream", async () => {
     tab();
-    (await stream()).open().emit('put', snapshot(7, flag('a')));
+    (await stream()).open().emit('put', snapshotOf(7, [flagOn('a')]));
     const late = tab();
     await vi.waitFor(() => expect(late.status()).toMatchObject({ state: 'ready', version: 7 }));
     expect(late.isEnabled('a')).toBe(true);
@@ -74,7 +75,7 @@ describe('sharing one stream', () => {
     const errors: string[] = [];
     follower.on('error', ({ code }) => errors.push(code));
     const source = await stream();
-    source.open().emit('put', snapshot(3, flag('a')));
+    source.open().emit('put', snapshotOf(3, [flagOn('a')]));
     await vi.waitFor(() => expect(follower.status().state).toBe('ready'));
 
     source.fail();
@@ -96,20 +97,20 @@ describe('changing leader', () => {
   it('hands the stream to a follower when the leader closes, resuming from the version it holds', async () => {
     const leader = tab();
     const follower = tab();
-    (await stream()).open().emit('put', snapshot(5, flag('a')));
+    (await stream()).open().emit('put', snapshotOf(5, [flagOn('a')]));
     await vi.waitFor(() => expect(follower.status().version).toBe(5));
 
     leader.close();
     const takeover = await stream(2);
     expect(takeover.url).toContain('lastEventId=5');
-    takeover.open().emit('patch', { version: 6, kind: 'flag', key: 'a', value: flag('a', { version: 2, on: false }) });
+    takeover.open().emit('patch', { version: 6, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) });
     expect(follower.isEnabled('a')).toBe(false);
   });
 
   it('lets a follower leave without a stream of its own', async () => {
     const leader = tab();
     tab().close();
-    (await stream()).open().emit('put', snapshot(5, flag('a')));
+    (await stream()).open().emit('put', snapshotOf(5, [flagOn('a')]));
     await vi.waitFor(() => expect(leader.status().state).toBe('ready'));
     expect(FakeEventSource.instances).toHaveLength(1);
   });
@@ -121,7 +122,7 @@ describe('changing leader', () => {
     vi.stubGlobal('document', new EventTarget());
     const other = tab();
     const first = await stream();
-    first.open().emit('put', snapshot(5, flag('a')));
+    first.open().emit('put', snapshotOf(5, [flagOn('a')]));
     await vi.waitFor(() => expect(other.status().state).toBe('ready'));
 
     page.dispatchEvent(new Event('freeze'));
@@ -129,7 +130,7 @@ describe('changing leader', () => {
     expect(frozen.status().state).toBe('stale');
     const second = await stream(2);
     expect(second.url).toContain('lastEventId=5');
-    second.open().emit('patch', { version: 6, kind: 'flag', key: 'a', value: flag('a', { version: 2, on: false }) });
+    second.open().emit('patch', { version: 6, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) });
     expect(other.isEnabled('a')).toBe(false);
 
     page.dispatchEvent(new Event('resume'));
@@ -147,7 +148,7 @@ describe('the channel', () => {
     const leader = new BroadcastChannel(CHANNEL);
     leader.onmessage = ({ data }) => {
       if (suspended || data.kind !== 'hello') return;
-      leader.postMessage({ v: 1, kind: 'snapshot', snapshot: snapshot(5, flag('a')) });
+      leader.postMessage({ v: 1, kind: 'snapshot', snapshot: snapshotOf(5, [flagOn('a')]) });
       leader.postMessage({ v: 1, kind: 'channel', up: true, at: Date.now() });
     };
     try {
@@ -167,9 +168,9 @@ describe('the channel', () => {
   it('ignores what is not a message of its protocol version, and applies what is', async () => {
     tab();
     const follower = tab();
-    (await stream()).open().emit('put', snapshot(5, flag('a')));
+    (await stream()).open().emit('put', snapshotOf(5, [flagOn('a')]));
     await vi.waitFor(() => expect(follower.status().version).toBe(5));
-    const patch = JSON.stringify({ version: 6, kind: 'flag', key: 'a', value: flag('a', { version: 2, on: false }) });
+    const patch = JSON.stringify({ version: 6, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) });
 
     const impostor = new BroadcastChannel(CHANNEL);
     for (const message of [

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '@flagstaff/core/evaluate';
+import { flagOff, flagOn } from '@flagstaff/core/testing';
 import { createClient, type ClientOptions, type FlagsClient } from './index.js';
-import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
+import { FakeServer, SDK_KEY } from './testing/fake-server.js';
 import { nextEvent, until } from './testing/wait.js';
 
-const bootstrap: Snapshot = { version: 40, flags: { 'new-checkout': booleanFlag('new-checkout', true) }, segments: {} };
+const bootstrap: Snapshot = { version: 40, flags: { 'new-checkout': flagOn('new-checkout') }, segments: {} };
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,7 +29,7 @@ function file(content: string): string {
 
 describe('bootstrap', () => {
   it('serves a bootstrap object from the first call, says so, then the server replaces it', async () => {
-    const fake = await FakeServer.start([booleanFlag('new-checkout', false)]);
+    const fake = await FakeServer.start([flagOff('new-checkout')]);
     cleanup.push(() => fake.close());
     fake.streamPlan.push('silent');
     fake.flagsPlan.push('silent');
@@ -85,7 +86,7 @@ describe('offline mode', () => {
 
 describe('close()', () => {
   it('stops the stream, reports closed, and keeps serving the flags held', async () => {
-    const fake = await FakeServer.start([booleanFlag('new-checkout')]);
+    const fake = await FakeServer.start([flagOn('new-checkout')]);
     cleanup.push(() => fake.close());
     const flags = client({ url: fake.url, sdkKey: SDK_KEY });
     await flags.ready();

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { flagOff, flagOn, stringFlag } from '@flagstaff/core/testing';
 import { createClient, type ClientOptions, type FlagsClient } from './index.js';
-import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
+import { FakeServer, SDK_KEY } from './testing/fake-server.js';
 import { nextEvent, until } from './testing/wait.js';
 
-const banner = { ...booleanFlag('banner-text'), kind: 'string' as const, variations: ['Welcome', 'Hello'] };
-const checkout = booleanFlag('new-checkout', true, {
+const banner = stringFlag('banner-text', ['Welcome', 'Hello']);
+const checkout = flagOn('new-checkout', {
   rules: [{ id: 'africa', clauses: [{ attribute: 'country', op: 'in', values: ['ZA', 'NG'] }], serve: { variation: 1 } }],
   fallthrough: { variation: 0 },
 });
@@ -96,7 +97,7 @@ describe('staying current', () => {
     const flags = client(fake);
     await flags.ready();
     fake.dropStreams();
-    const version = fake.setFlag(booleanFlag('new-checkout', false));
+    const version = fake.setFlag(flagOff('new-checkout'));
     await until(() => flags.status().version === version, { what: 'the missed change' });
     const resumed = fake.requestsTo('/sdk/v1/stream').at(-1)!;
     expect(resumed.headers['last-event-id']).toBe('1');
@@ -132,7 +133,7 @@ describe('staying current', () => {
     // Three heartbeat timeouts' worth of heartbeats and nothing else: the connection must stay.
     const started = Date.now();
     await until(() => Date.now() - started > 900, { what: '900 ms of heartbeats' });
-    fake.setFlag(booleanFlag('new-checkout', false));
+    fake.setFlag(flagOff('new-checkout'));
     await change;
     expect(fake.requestsTo('/sdk/v1/stream').length).toBe(1);
   });
@@ -141,7 +142,7 @@ describe('staying current', () => {
     const fake = await server();
     const flags = client(fake);
     await flags.ready();
-    fake.setFlagSilently(booleanFlag('new-checkout', false));
+    fake.setFlagSilently(flagOff('new-checkout'));
     const change = nextEvent(flags, 'change');
     fake.heartbeat();
     expect(await change).toEqual({ keys: ['new-checkout'], version: 1 });

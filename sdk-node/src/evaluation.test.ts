@@ -1,16 +1,17 @@
 // The evaluation surface: typed by the default, a reason for every default served, and no input —
 // however strange — throws into the application.
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { flagOff, flagOn, jsonFlag, numberFlag, stringFlag } from '@flagstaff/core/testing';
 import { createClient, type FlagsClient } from './index.js';
 import { ADVERSARIAL_CONTEXTS, ADVERSARIAL_KEYS, THROWING_CONTEXT } from './testing/adversarial.js';
-import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
+import { FakeServer, SDK_KEY } from './testing/fake-server.js';
 
 let fake: FakeServer;
 let flags: FlagsClient;
 
 beforeAll(async () => {
   fake = await FakeServer.start([
-    booleanFlag('new-checkout', true, {
+    flagOn('new-checkout', {
       targets: [{ variation: 0, values: ['blocked'] }],
       rules: [
         { id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { variation: 1 } },
@@ -18,10 +19,10 @@ beforeAll(async () => {
       ],
       fallthrough: { variation: 0 },
     }),
-    { ...booleanFlag('banner-text'), kind: 'string', variations: ['Welcome', 'Hello'] },
-    { ...booleanFlag('max-items'), kind: 'number', variations: [10, 50] },
-    { ...booleanFlag('theme'), kind: 'json', variations: [{ color: 'red' }, { color: 'blue' }], clientSide: true },
-    booleanFlag('killed', false),
+    stringFlag('banner-text', ['Welcome', 'Hello']),
+    numberFlag('max-items', [10, 50]),
+    jsonFlag('theme', [{ color: 'red' }, { color: 'blue' }], { clientSide: true }),
+    flagOff('killed'),
   ]);
   flags = createClient({ url: fake.url, sdkKey: SDK_KEY, usage: false });
   await flags.ready();

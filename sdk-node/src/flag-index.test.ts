@@ -1,13 +1,9 @@
-import { applyEvent, prepareSnapshot, type PreparedSnapshot, type Snapshot, type StreamEvent } from '@flagstaff/core/evaluate';
+import { applyEvent, prepareSnapshot, type PreparedSnapshot, type StreamEvent } from '@flagstaff/core/evaluate';
 import { describe, expect, it } from 'vitest';
+import { flagOff, flagOn, snapshotOf, stringFlag } from '@flagstaff/core/testing';
 import { FlagIndex, MAX_UNKNOWN_KEYS } from './flag-index.js';
-import { booleanFlag } from './testing/fake-server.js';
 
-const snapshot = (flags = [booleanFlag('a'), { ...booleanFlag('b'), kind: 'string' as const, variations: ['x', 'y', 'z', 'w', 'v'] }]): Snapshot => ({
-  version: 1,
-  flags: Object.fromEntries(flags.map((f) => [f.key, f])),
-  segments: {},
-});
+const snapshot = (flags = [flagOn('a'), stringFlag('b', ['x', 'y', 'z', 'w', 'v'])]) => snapshotOf(1, flags);
 
 /** An index following a state; `apply` moves the state on by one event, as the client does with FlagSync's. */
 function indexOver(first: PreparedSnapshot | null, counting = true) {
@@ -22,11 +18,11 @@ describe('FlagIndex: evaluation', () => {
   it('serves what core serves, and follows each new state at once', () => {
     const { index, apply } = indexOver(prepareSnapshot(snapshot()));
     expect(index.evaluate('a', { key: 'u' }, false)).toMatchObject({ value: true, variationIndex: 1, reason: { kind: 'FALLTHROUGH' } });
-    apply({ type: 'patch', data: { version: 2, kind: 'flag', key: 'a', value: { ...booleanFlag('a', false), version: 2 } } });
+    apply({ type: 'patch', data: { version: 2, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) } });
     expect(index.evaluate('a', { key: 'u' }, true)).toMatchObject({ value: false, reason: { kind: 'OFF' } });
     apply({ type: 'delete', data: { version: 3, kind: 'flag', key: 'a' } });
     expect(index.evaluate('a', { key: 'u' }, true)).toEqual({ value: true, variationIndex: null, reason: { kind: 'ERROR', errorKind: 'FLAG_NOT_FOUND' } });
-    apply({ type: 'patch', data: { version: 4, kind: 'flag', key: 'a', value: { ...booleanFlag('a'), version: 4 } } });
+    apply({ type: 'patch', data: { version: 4, kind: 'flag', key: 'a', value: flagOn('a', { version: 4 }) } });
     expect(index.evaluate('a', { key: 'u' }, false).value).toBe(true);
   });
 
@@ -96,9 +92,9 @@ describe('FlagIndex: usage counts', () => {
   });
 
   describe("isEnabled's path for a flag that serves one value to everyone", () => {
-    const ruled = booleanFlag('ruled', true, { rules: [{ id: 'za', clauses: [{ attribute: 'country', op: 'in', values: ['ZA'] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } });
-    const string = { ...booleanFlag('text'), kind: 'string' as const, variations: ['x', 'y'] };
-    const flags = [booleanFlag('on'), booleanFlag('off', false), ruled, string];
+    const ruled = flagOn('ruled', { rules: [{ id: 'za', clauses: [{ attribute: 'country', op: 'in', values: ['ZA'] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } });
+    const string = stringFlag('text', ['x', 'y']);
+    const flags = [flagOn('on'), flagOff('off'), ruled, string];
 
     it('answers as evaluate() does, and counts each answer against the variation served', () => {
       const { index } = indexOver(prepareSnapshot(snapshot(flags)));
@@ -121,7 +117,7 @@ describe('FlagIndex: usage counts', () => {
     it('counts against the variation served at the time, across a flip inside the window', () => {
       const { index, apply } = indexOver(prepareSnapshot(snapshot(flags)));
       for (let i = 0; i < 3; i++) index.isEnabled('on', {});
-      apply({ type: 'patch', data: { version: 2, kind: 'flag', key: 'on', value: { ...booleanFlag('on', false), version: 2 } } });
+      apply({ type: 'patch', data: { version: 2, kind: 'flag', key: 'on', value: flagOff('on', { version: 2 }) } });
       expect(index.isEnabled('on', {})).toBe(false);
       apply({ type: 'patch', data: { version: 3, kind: 'flag', key: 'on', value: { ...ruled, key: 'on', version: 3 } } });
       expect(index.isEnabled('on', { country: 'ZA' })).toBe(true);

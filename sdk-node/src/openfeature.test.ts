@@ -1,14 +1,15 @@
 // The provider, driven through the real @openfeature/server-sdk as an application would use it.
 import { ErrorCode, OpenFeature, ProviderEvents, StandardResolutionReasons, type EventDetails } from '@openfeature/server-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
+import { flagOff, flagOn, jsonFlag, numberFlag, stringFlag } from '@flagstaff/core/testing';
 import { createClient } from './index.js';
 import { FlagstaffProvider } from './openfeature.js';
-import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
+import { FakeServer, SDK_KEY } from './testing/fake-server.js';
 import { until } from './testing/wait.js';
 
 const flagsOf = () => [
-  booleanFlag('killed', false),
-  booleanFlag('new-checkout', true, {
+  flagOff('killed'),
+  flagOn('new-checkout', {
     targets: [{ variation: 1, values: ['vip'] }],
     rules: [
       { id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { variation: 1 } },
@@ -16,10 +17,10 @@ const flagsOf = () => [
     ],
     fallthrough: { variation: 0 },
   }),
-  booleanFlag('everyone', true, { fallthrough: { rollout: { bucketBy: 'key', weights: [0, 100_000] } } }),
-  { ...booleanFlag('banner-text'), kind: 'string' as const, variations: ['Welcome', 'Hello'] },
-  { ...booleanFlag('max-items'), kind: 'number' as const, variations: [10, 50] },
-  { ...booleanFlag('theme'), kind: 'json' as const, variations: [{ color: 'red' }, { color: 'blue' }] },
+  flagOn('everyone', { fallthrough: { rollout: { bucketBy: 'key', weights: [0, 100_000] } } }),
+  stringFlag('banner-text', ['Welcome', 'Hello']),
+  numberFlag('max-items', [10, 50]),
+  jsonFlag('theme', [{ color: 'red' }, { color: 'blue' }]),
 ];
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -83,7 +84,7 @@ describe('FlagstaffProvider through @openfeature/server-sdk', () => {
     }
     seen.length = 0; // READY handlers run at once for a provider that is already ready
 
-    fake.setFlag(booleanFlag('killed', true));
+    fake.setFlag(flagOn('killed'));
     await until(() => seen.find(([e]) => e === ProviderEvents.ConfigurationChanged), { what: 'CONFIGURATION_CHANGED' });
     expect(seen[0]![1]).toMatchObject({ flagsChanged: ['killed'] });
     expect(await client.getBooleanValue('killed', false)).toBe(true);

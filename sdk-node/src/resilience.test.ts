@@ -1,12 +1,13 @@
 // "Never in the way": what the client does when the server is gone, refuses it, or talks nonsense.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flagOff, flagOn } from '@flagstaff/core/testing';
 import { SdkHttp } from './http.js';
 import { createClient, type ClientOptions, type FlagsClient } from './index.js';
 import { FlagStream } from './stream.js';
-import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
+import { FakeServer, SDK_KEY } from './testing/fake-server.js';
 import { nextEvent, until } from './testing/wait.js';
 
-const checkout = booleanFlag('new-checkout');
+const checkout = flagOn('new-checkout');
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -42,7 +43,7 @@ describe('losing the server', () => {
     expect(Date.now() - staleSince!.getTime()).toBeLessThan(2_000);
     expect(flags.isEnabled('new-checkout', { key: 'u' })).toBe(true);
 
-    const version = fake.setFlag(booleanFlag('new-checkout', false));
+    const version = fake.setFlag(flagOff('new-checkout'));
     fake.down = false;
     await until(() => flags.status().state === 'ready' && flags.status().version === version, { what: 'the resync' });
     expect(flags.status()).toMatchObject({ staleSince: null, connection: 'streaming' });
@@ -55,7 +56,7 @@ describe('losing the server', () => {
     const flags = client(fake, { reconnect: { baseMs: 1_000, maxMs: 1_000 } });
     expect(await flags.ready()).toMatchObject({ state: 'ready', connection: 'polling' });
 
-    const version = fake.setFlag(booleanFlag('new-checkout', false));
+    const version = fake.setFlag(flagOff('new-checkout'));
     await until(() => flags.status().version === version, { what: 'a poll to bring the change' });
     await until(() => fake.requestsTo('/sdk/v1/flags').some((r) => r.headers['if-none-match'] === `"${version}"`), { what: 'a conditional poll' });
     expect(flags.isEnabled('new-checkout', { key: 'u' })).toBe(false);
@@ -63,7 +64,7 @@ describe('losing the server', () => {
     fake.streamPlan.length = 0;
     await until(() => flags.status().connection === 'streaming', { timeoutMs: 5_000, what: 'the stream' });
     const polls = fake.requestsTo('/sdk/v1/flags').length;
-    fake.setFlag(booleanFlag('new-checkout', true));
+    fake.setFlag(flagOn('new-checkout'));
     await until(() => flags.isEnabled('new-checkout', { key: 'u' }), { what: 'the streamed change' });
     expect(fake.requestsTo('/sdk/v1/flags').length).toBe(polls);
   });
@@ -211,7 +212,7 @@ describe('application listeners that throw', () => {
     flags.on('error', ({ code }) => heard.error.push(code));
 
     expect(await flags.ready({ timeoutMs: 5_000 })).toMatchObject({ state: 'ready', version: 1 });
-    const version = fake.setFlag(booleanFlag('new-checkout', false));
+    const version = fake.setFlag(flagOff('new-checkout'));
     await until(() => heard.change.includes(version), { what: 'the change after the throws' });
     expect(flags.isEnabled('new-checkout', { key: 'u' })).toBe(false);
     fake.down = true;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { flagOff, flagOn } from '@flagstaff/core/testing';
 import { createClient, type UsageReport } from './index.js';
-import { booleanFlag, FakeServer, SDK_KEY } from './testing/fake-server.js';
+import { FakeServer, SDK_KEY } from './testing/fake-server.js';
 import { until } from './testing/wait.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -12,7 +13,7 @@ const reports = (fake: FakeServer): UsageReport[] => fake.requestsTo('/sdk/v1/us
 
 describe('usage reports', () => {
   it('sends batched counts with the applied version and instance id, every interval and at close', async () => {
-    const fake = await FakeServer.start([booleanFlag('new-checkout'), booleanFlag('old-flag', false)]);
+    const fake = await FakeServer.start([flagOn('new-checkout'), flagOff('old-flag')]);
     cleanup.push(() => fake.close());
     const flags = createClient({ url: fake.url, sdkKey: SDK_KEY, usage: { intervalMs: 100 }, instanceId: 'web-1' });
     cleanup.push(() => flags.close());
@@ -33,7 +34,7 @@ describe('usage reports', () => {
     expect(request.headers).toMatchObject({ authorization: SDK_KEY, 'content-type': 'application/json' });
 
     // The applied version moves with changes, so the server can tell how far a change has reached.
-    const version = fake.setFlag(booleanFlag('new-checkout', false));
+    const version = fake.setFlag(flagOff('new-checkout'));
     await until(() => reports(fake).some((r) => r.version === version), { what: 'a report of the new version' });
 
     flags.isEnabled('new-checkout');
@@ -44,7 +45,7 @@ describe('usage reports', () => {
   });
 
   it('sends nothing when disabled', async () => {
-    const fake = await FakeServer.start([booleanFlag('new-checkout')]);
+    const fake = await FakeServer.start([flagOn('new-checkout')]);
     cleanup.push(() => fake.close());
     const flags = createClient({ url: fake.url, sdkKey: SDK_KEY, usage: false });
     await flags.ready();

@@ -1,44 +1,22 @@
 // Flags, segments, changes and a fake connection for the streaming tests (server/src/stream, test/e2e).
-import type { Flag, Segment, Snapshot } from '@flagstaff/core';
+import type { Flag, Segment } from '@flagstaff/core';
+import { flagOff, inSegment, rule, segment, snapshotOf } from '@flagstaff/core/testing';
 import type { EnvChange } from '../../server/src/stream/feed.js';
 import type { SseOutput } from '../../server/src/stream/subscriber.js';
 import { eventsOf, parseSse, type SseBlock } from './sse.js';
 
-export function flag(key: string, overrides: Partial<Flag> = {}): Flag {
-  return {
-    key,
-    version: 1,
-    kind: 'boolean',
-    on: false,
-    variations: [false, true],
-    offVariation: 0,
-    targets: [],
-    rules: [],
-    fallthrough: { variation: 1 },
-    clientSide: false,
-    ...overrides,
-  };
-}
+/**
+ * The streaming tests' flag: off (core's `flagOff`), so a test that turns it on says so. The tests under
+ * server/src/stream/ still call it by this name; new tests use '@flagstaff/core/testing' directly.
+ */
+export const flag = flagOff;
 
-/** A flag whose one rule matches members of `segments`. */
+/** A flag, off, whose one rule (`in-segment`) matches members of `segments`. */
 export function flagUsing(key: string, segments: string[], overrides: Partial<Flag> = {}): Flag {
-  return flag(key, {
-    rules: [{ id: 'in-segment', clauses: [{ attribute: '', op: 'segmentMatch', values: segments }], serve: { variation: 1 } }],
-    ...overrides,
-  });
+  return flagOff(key, { rules: [rule('in-segment', [inSegment(...segments)])], ...overrides });
 }
 
-export function segment(key: string, overrides: Partial<Segment> = {}): Segment {
-  return { key, version: 1, included: [], excluded: [], rules: [], ...overrides };
-}
-
-export function snapshotOf(version: number, flags: Flag[], segments: Segment[] = []): Snapshot {
-  return {
-    version,
-    flags: Object.fromEntries(flags.map((f) => [f.key, f])),
-    segments: Object.fromEntries(segments.map((s) => [s.key, s])),
-  };
-}
+export { segment, snapshotOf };
 
 export function flagChange(env: string, version: number, value: Flag | null, key = value?.key ?? ''): EnvChange {
   return { env, version, kind: 'flag', key, value };

@@ -3,25 +3,15 @@
 // (RE2) for any flag; browsers (the native, backtracking RegExp — V8 here, as in Chromium) for the
 // patterns the server lets client-side flags hold.
 import { describe, expect, it } from 'vitest';
-import { evaluate, MAX_TESTED_LENGTH, prepareSnapshot, validateFlag, type Flag } from '@flagstaff/core';
+import { evaluate, MAX_TESTED_LENGTH, validateFlag } from '@flagstaff/core';
+import { clause, preparedOf, ruleFlag } from '@flagstaff/core/testing';
 import { compileEngine } from '../../core/src/pattern.js';
 import { clientPatternProblem } from '../../server/src/client-patterns.js';
 import { attack, CORPUS, SIZES } from './corpus.js';
 
 const BUDGET_MS = 1;
 
-const flagWith = (pattern: string, clientSide: boolean): Flag => ({
-  key: 'redos',
-  version: 1,
-  kind: 'boolean',
-  on: true,
-  variations: [false, true],
-  offVariation: 0,
-  targets: [],
-  rules: [{ id: 'r', clauses: [{ attribute: 'bio', op: 'matches', values: [pattern] }], serve: { variation: 1 } }],
-  fallthrough: { variation: 0 },
-  clientSide,
-});
+const flagWith = (pattern: string, clientSide: boolean) => ruleFlag('redos', [clause('bio', 'matches', [pattern])], { clientSide });
 
 /**
  * The fastest of some runs after a few to warm up, in ms: the cost of one evaluation once the JIT has
@@ -56,7 +46,7 @@ describe('servers and the Node SDK: any flag', () => {
       expect(checked.issues).toEqual([{ path: 'rules[0].clauses[0].values[0]', message: expect.stringMatching(why) }]);
     }
     // Accepted or not, RE2 runs it, so a pattern stored before validation refused it costs no more.
-    const state = prepareSnapshot({ version: 1, flags: { redos: flagWith(entry.pattern, false) }, segments: {} });
+    const state = preparedOf([flagWith(entry.pattern, false)]);
     for (const size of SIZES) {
       const context = { key: 'u', bio: attack(entry, size) };
       const detail = evaluate(state, 'redos', context, false);

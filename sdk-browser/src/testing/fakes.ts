@@ -1,6 +1,5 @@
 // Stand-ins for the browser APIs the SDK touches (EventSource, fetch, localStorage), so the client's rules
 // can be specified in node, fast and deterministically. The real thing runs in test/browser/.
-import type { Flag, Snapshot } from '@flagstaff/core/evaluate';
 import type { FlagsClient } from '../client.js';
 
 /** An EventSource the test drives: open(), emit() and fail() play the server's part. */
@@ -48,26 +47,6 @@ export class MemoryStore {
   getItem = (key: string) => this.items.get(key) ?? null;
   setItem = (key: string, value: string) => void this.items.set(key, value);
   removeItem = (key: string) => void this.items.delete(key);
-}
-
-export function flag(key: string, fields: Partial<Flag> = {}): Flag {
-  return {
-    key,
-    version: 1,
-    kind: 'boolean',
-    on: true,
-    variations: [false, true],
-    offVariation: 0,
-    targets: [],
-    rules: [],
-    fallthrough: { variation: 1 },
-    clientSide: true,
-    ...fields,
-  };
-}
-
-export function snapshot(version: number, ...flags: Flag[]): Snapshot {
-  return { version, flags: Object.fromEntries(flags.map((f) => [f.key, f])), segments: {} };
 }
 
 /**

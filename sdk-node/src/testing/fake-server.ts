@@ -23,13 +23,6 @@ export interface RecordedRequest {
   body: string;
 }
 
-export function booleanFlag(key: string, on = true, extra: Partial<Flag> = {}): Flag {
-  return {
-    key, version: 1, kind: 'boolean', on, variations: [false, true], offVariation: 0,
-    targets: [], rules: [], fallthrough: { variation: 1 }, clientSide: false, ...extra,
-  };
-}
-
 export class FakeServer {
   snapshot: Snapshot = { version: 1, flags: {}, segments: {} };
   readonly requests: RecordedRequest[] = [];
