@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Bundles the compiled server (dist/cli.js and everything it imports, dependencies included) into one
-// file, dist/bundle/main.mjs, plus the manifest that dist/main.js checks before using it (src/bundle.ts;
-// docs/decisions/002-server-bundle.md). Run after `tsc -b`; `npm run build` does both.
+// Bundles the compiled server (dist/main.js and everything it imports, dependencies included) into one
+// file, dist/bundle/main.mjs, plus the manifest that bin/flagstaff-server.js checks before using it
+// (src/bundle.ts; docs/decisions/002-server-bundle.md). Run after `tsc -b`; `npm run build` does both.
 //
 // better-sqlite3 stays outside: it is a native addon, loaded from node_modules as usual; so does recheck
 // (src/client-patterns.ts), which finds its worker script and its binary beside its own files. Without esbuild
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const SERVER = fileURLToPath(new URL('../', import.meta.url));
 const DIR = resolve(SERVER, 'dist/bundle');
-const ENTRY = resolve(SERVER, 'dist/cli.js');
+const ENTRY = resolve(SERVER, 'dist/main.js');
 
 let esbuild;
 try {

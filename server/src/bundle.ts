@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Where scripts/bundle.mjs writes: two levels below server/, like dist/store/db.js, so that paths relative
- * to the module (the migrations) hold in both layouts. Only main.ts, never bundled itself, reads this.
+ * to the module (the migrations) hold in both layouts. Only bin/flagstaff-server.js, the launcher, reads this.
  */
 export const BUNDLE_DIR = fileURLToPath(new URL('../dist/bundle/', import.meta.url));
 export const BUNDLE_MANIFEST = `${BUNDLE_DIR}manifest.json`;

@@ -1,5 +1,8 @@
-// Configuration comes from environment variables only (DESIGN.md, "Fixed names"). A bad value stops the
-// server before it opens anything, with a message naming the variable.
+// The server's one configuration object, parsed and validated in one place from environment variables
+// (DESIGN.md, "Fixed names"; the command line adds only --relay). main.ts, the only module that reads
+// process.env, loads it before anything opens and passes it down: a bad value stops the server with exit
+// code 2 and a message naming the variable, before the database file is created or opened. Every variable
+// is documented in docs/operations.md, "Configuration".
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { KEY_PREFIX } from '@flagstaff/core';
@@ -23,17 +26,56 @@ export interface Config {
   rateLimitPerMinute: number;
   /** How long a shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
-  /** SSE heartbeat interval (DESIGN.md: 15 s, configurable). */
-  heartbeatMs: number;
+  /** Streaming (stream/): the hub, its replay log and admission of new streams. */
+  stream: StreamConfig;
   /** `relay`: no database, SDK endpoints served from Redis (`--relay`; stream/relay-start.ts). */
   role: 'primary' | 'relay';
+}
+
+export interface StreamConfig {
+  /** SSE heartbeat interval (DESIGN.md: 15 s, configurable). */
+  heartbeatMs: number;
+  /** Replay log length per environment. */
+  logCapacity: number;
+  /** Reconnect delay hinted to SDKs (`retry:`), jittered ±50% per client. */
+  retryMs: number;
+  /** Bytes a stream may have queued before it is dropped. */
+  maxBufferedBytes: number;
+  /** Streams one instance holds at most. */
+  maxConnections: number;
+  /** New streams accepted per second. */
+  maxNewPerSecond: number;
+  /** Window over which a graceful shutdown spreads the end of every stream. */
+  shutdownWindowMs: number;
+  /** How long a missing version may stay missing before the hub resyncs from a snapshot. */
+  gapTimeoutMs: number;
+}
+
+/** Fit one instance serving tens of thousands of SDKs; also the hub's own defaults (stream/hub.ts). */
+export const STREAM_DEFAULTS: Readonly<StreamConfig> = {
+  heartbeatMs: 15_000,
+  logCapacity: 1000,
+  retryMs: 3000,
+  maxBufferedBytes: 1024 * 1024,
+  maxConnections: 20_000,
+  maxNewPerSecond: 5000,
+  shutdownWindowMs: 2000,
+  gapTimeoutMs: 1000,
+};
+
+/** What the command line adds to the environment: `--relay` is `FLAGSTAFF_ROLE=relay`. */
+export interface CommandLine {
+  relay?: boolean;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Every variable the server reads, with its default; printed by `flagstaff-server --help`. */
+/**
+ * Every variable the server reads, with its default; printed by `flagstaff-server --help`, and each a row of
+ * docs/operations.md's table (config.test.ts holds the two to the same list).
+ */
 export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = [
   ['FLAGSTAFF_PORT', 'TCP port to listen on (default 8420; 0 picks a free one)'],
   ['FLAGSTAFF_HOST', 'interface to bind (default: all)'],
@@ -47,7 +89,15 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['FLAGSTAFF_HEARTBEAT_MS', 'SSE heartbeat interval (default 15000)'],
   ['REDIS_URL', 'fan changes out through Redis (optional)'],
   ['FLAGSTAFF_ROLE', 'primary (default) | relay: no database, SDK endpoints from Redis (same as --relay)'],
-  ['FLAGSTAFF_NO_BUNDLE', '1: load the server from its modules even when a current bundle exists (read by main.ts)'],
+  ['FLAGSTAFF_STREAM_LOG_SIZE', 'changes held per environment for resuming streams (default 1000)'],
+  ['FLAGSTAFF_STREAM_RETRY_MS', 'reconnect delay hinted to SDKs, jittered ±50% (default 3000)'],
+  ['FLAGSTAFF_STREAM_MAX_BUFFER', 'bytes queued for one slow stream before it is dropped (default 1048576)'],
+  ['FLAGSTAFF_STREAM_MAX_CLIENTS', 'streams held at most; more get 503 (default 20000)'],
+  ['FLAGSTAFF_STREAM_MAX_NEW_PER_SEC', 'new streams accepted per second; more get 503 (default 5000)'],
+  ['FLAGSTAFF_STREAM_SHUTDOWN_MS', 'window over which shutdown ends streams (default 2000)'],
+  ['FLAGSTAFF_STREAM_GAP_MS', 'wait for a missing change before resyncing from a snapshot (default 1000)'],
+  // Read by the launcher, before any of the server is loaded: it picks which build to load.
+  ['FLAGSTAFF_NO_BUNDLE', '1: load the server from its modules even when a current bundle exists (read by bin/flagstaff-server.js)'],
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -59,7 +109,7 @@ export const MIN_TOKEN_SECRET_LENGTH = 22;
  * Reads integer variables from `env`: unset or empty gives the fallback; anything else outside
  * [min, max] is added to `problems` (so that every bad variable is reported at once) and gives the fallback.
  */
-export function integerReader(env: NodeJS.ProcessEnv, problems: string[]) {
+function integerReader(env: NodeJS.ProcessEnv, problems: string[]) {
   return (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]?.trim();
     if (raw === undefined || raw === '') return fallback;
@@ -80,7 +130,27 @@ function dbPathProblem(raw: string | undefined, resolved: string): string | null
   return `FLAGSTAFF_DB names the database file, not a folder: "${raw}" is a folder; use e.g. "${join(raw.replace(/[/\\]+$/, ''), 'flagstaff.db')}"`;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** The streaming settings, read with the same reader as the rest so that every problem is reported at once. */
+function streamConfig(int: ReturnType<typeof integerReader>): StreamConfig {
+  const d = STREAM_DEFAULTS;
+  return {
+    heartbeatMs: int('FLAGSTAFF_HEARTBEAT_MS', d.heartbeatMs, 100, 600_000),
+    logCapacity: int('FLAGSTAFF_STREAM_LOG_SIZE', d.logCapacity, 1, 1_000_000),
+    retryMs: int('FLAGSTAFF_STREAM_RETRY_MS', d.retryMs, 100, 600_000),
+    maxBufferedBytes: int('FLAGSTAFF_STREAM_MAX_BUFFER', d.maxBufferedBytes, 1024, 1024 ** 3),
+    maxConnections: int('FLAGSTAFF_STREAM_MAX_CLIENTS', d.maxConnections, 1, 10_000_000),
+    maxNewPerSecond: int('FLAGSTAFF_STREAM_MAX_NEW_PER_SEC', d.maxNewPerSecond, 1, 10_000_000),
+    shutdownWindowMs: int('FLAGSTAFF_STREAM_SHUTDOWN_MS', d.shutdownWindowMs, 0, 600_000),
+    gapTimeoutMs: int('FLAGSTAFF_STREAM_GAP_MS', d.gapTimeoutMs, 10, 600_000),
+  };
+}
+
+/**
+ * The whole configuration from environment variables and the command line. Throws a ConfigError listing
+ * every bad variable; creates and opens nothing.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, commandLine: CommandLine = {}): Config {
+  if (commandLine.relay) env = { ...env, FLAGSTAFF_ROLE: 'relay' };
   const problems: string[] = [];
   const int = integerReader(env, problems);
 
@@ -116,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int('FLAGSTAFF_BODY_LIMIT', 1024 * 1024, 1024, 64 * 1024 * 1024),
     rateLimitPerMinute: int('FLAGSTAFF_RATE_LIMIT', 1200, 0, 10_000_000),
     shutdownTimeoutMs: int('FLAGSTAFF_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    heartbeatMs: int('FLAGSTAFF_HEARTBEAT_MS', 15_000, 100, 600_000),
+    stream: streamConfig(int),
     role: env.FLAGSTAFF_ROLE?.trim() === 'relay' ? 'relay' : 'primary',
   };
   if (!['', 'primary', 'relay'].includes(env.FLAGSTAFF_ROLE?.trim() ?? '')) {

@@ -1,7 +1,7 @@
 // Budget (the kill-switch issue): from an alert webhook request to every connected SDK holding the flag
 // off, with 1,000 streaming clients, p99 ≤ 250 ms.
 //
-// Starts a real server (`node server/dist/main.js`, its own SQLite file), creates an Alertmanager hook and a
+// Starts a real server (`flagstaff-server`, its own SQLite file), creates an Alertmanager hook and a
 // kill rule (onResolve=restore), and connects N real @flagstaff/node clients, split over child processes
 // (this same file, `--role clients`) so that the server's event loop is measured alone. Each round posts an
 // Alertmanager-shaped firing notification and times, per client, the moment `isEnabled` turns false —

@@ -3,7 +3,8 @@
 // a local stand-in server, usage counting on), beside the client with usage off and core's own isEnabled,
 // so that what the SDK adds over core is visible. Figures are CPU time per call (process.cpuUsage), with the
 // wall clock beside: on a shared machine the wall clock also counts other processes' turns on the CPU.
-// Output follows test/bench/run.mjs: one figure a line, with its budget and verdict; exit 1 when OVER.
+// Output follows test/bench/run.mjs: one figure a line, with its budget and verdict, then the figures as
+// one JSON line; exit 1 when OVER.
 //
 //   npx tsc -b sdk-node && node test/bench/sdk-node.bench.mjs [--batches 21] [--batch-ms 50]
 import { once } from 'node:events';
@@ -121,11 +122,14 @@ for (const client of [withUsage, withoutUsage]) {
 const prepared = prepareSnapshot(snapshot);
 
 const lines = [];
+/** The same figures for scripts (test/bench/guard.mjs), as eval.bench.mjs prints them. */
+const results = [];
 let allWithin = true;
 /** One figure per line, as test/bench/run.mjs asks: what, median CPU ns (wall clock beside), budget, verdict. */
 const line = (what, { cpu, wall }, budget) => {
   const verdict = budget === undefined ? 'no budget' : cpu <= budget ? 'ok' : 'OVER';
   if (verdict === 'OVER') allWithin = false;
+  results.push({ name: what.trim(), medianNs: Number(cpu.toFixed(1)), wallMedianNs: Number(wall.toFixed(1)), budgetNs: budget ?? null, verdict });
   lines.push(
     `${what.padEnd(44)} median ${cpu.toFixed(1).padStart(6)} ns/eval (wall clock ${wall.toFixed(1).padStart(6)})   ` +
       (budget === undefined ? verdict : `budget ≤ ${budget} ns   ${verdict}`),
@@ -144,6 +148,7 @@ for (const [key, label, budget] of [['simply-on', 'simply-on flag', 25], ['two-r
 
 console.log(`@flagstaff/node: ${BATCHES} batches of ~${BATCH_MS} ms, variants interleaved, CPU time per call (node ${process.version}, load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
 for (const text of lines) console.log(text);
+console.log(JSON.stringify({ bench: 'sdk-node', results }));
 
 await withUsage.close();
 await withoutUsage.close();

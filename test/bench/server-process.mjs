@@ -1,10 +1,10 @@
-// Starts `server/dist/main.js` for a benchmark on a fresh SQLite file under `dir`, with the given admin
+// Starts the `flagstaff-server` command (server/bin/flagstaff-server.js) for a benchmark on a fresh SQLite file under `dir`, with the given admin
 // token, and resolves once it listens. Not a *.bench.mjs: run.mjs does not run it on its own.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+export const SERVER_MAIN = fileURLToPath(new URL('../../server/bin/flagstaff-server.js', import.meta.url));
 
 /**
  * `env` adds to (and overrides) the server's settings; `nodeArgs` go before the script. With

@@ -1,5 +1,5 @@
 // Budget (DESIGN.md): the server is ready (GET /readyz → 200) within 1 s with 5,000 flags in the store.
-// Measures a cold `node server/dist/main.js` from spawn to the first 200 from /readyz, five times, on a
+// Measures a cold `flagstaff-server` (server/bin/flagstaff-server.js) from spawn to the first 200 from /readyz, five times, on a
 // store seeded through the server's own Store (so the data is exactly what the API would have written).
 // The server runs as `npm start` runs it: from its bundle (server/scripts/bundle.mjs, rebuilt here when
 // it is not current), or from the plain modules with --no-bundle.
@@ -29,7 +29,7 @@ const { values } = parseArgs({
 });
 const FLAGS = Number(values.flags);
 const RUNS = Number(values.runs);
-const MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../server/bin/flagstaff-server.js', import.meta.url));
 const TOKEN = `fsa_${'b'.repeat(32)}`;
 
 const actor = { kind: 'system', id: 'bench', name: 'bench' };

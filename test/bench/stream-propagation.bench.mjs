@@ -1,7 +1,7 @@
 // Budgets (DESIGN.md): a change committed → seen by 10,000 SSE clients on one instance, p99 ≤ 250 ms; an
 // idle SSE connection held by the server ≤ 16 KiB of memory.
 //
-// Starts a real server (`node server/dist/main.js`, its own SQLite file, no Redis) with a probe loaded
+// Starts a real server (`flagstaff-server`, its own SQLite file, no Redis) with a probe loaded
 // (stream-server-probe.mjs: GC + memory on SIGUSR2), connects N clients from separate processes
 // (stream-clients.mjs, raw sockets), then makes changes one at a time through the admin API and times each
 // client's receipt of each change:

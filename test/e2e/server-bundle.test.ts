@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('the bundled server', () => {
-  it('is what main.js loads while the bundle is current', () => {
+  it('is what flagstaff-server loads while the bundle is current', () => {
     expect(server.logs().find((l) => l.msg === 'listening')).toMatchObject({ build: 'bundle' });
   });
 

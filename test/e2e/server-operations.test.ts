@@ -3,7 +3,7 @@
 // code, and a clean exit on SIGTERM/SIGINT. Health, readiness, request metrics and request logs are tested
 // in-process (server/src/routes/health.test.ts, server/src/http/observe.test.ts).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,24 @@ describe('configuration', () => {
     expect(run.stderr).toMatch(message);
   });
 
+  it.each([
+    ['FLAGSTAFF_STREAM_RETRY_MS', 'soon', /FLAGSTAFF_STREAM_RETRY_MS must be an integer from 100 to 600000, not "soon"/],
+    ['FLAGSTAFF_STREAM_MAX_CLIENTS', '0', /FLAGSTAFF_STREAM_MAX_CLIENTS must be an integer from 1 to 10000000, not "0"/],
+    ['FLAGSTAFF_HEARTBEAT_MS', '5', /FLAGSTAFF_HEARTBEAT_MS must be an integer from 100 to 600000, not "5"/],
+  ])('refuses the stream setting %s=%s before the database file is created, exit code 2', (name, value, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'flagstaff-badstream-'));
+    try {
+      const path = join(dir, 'data', 'flagstaff.db');
+      const run = spawnSync(process.execPath, [SERVER_MAIN], { env: { PATH: process.env.PATH, FLAGSTAFF_PORT: '0', FLAGSTAFF_DB: path, [name]: value }, encoding: 'utf8', timeout: 20_000 });
+      expect(run.stderr).toMatch(message);
+      expect(run.status).toBe(2);
+      expect(existsSync(path)).toBe(false);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names the file when FLAGSTAFF_DB is not a database, exit code 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flagstaff-notdb-'));
     try {
@@ -78,6 +96,7 @@ describe('configuration', () => {
     const run = spawnSync(process.execPath, [SERVER_MAIN, '--help'], { encoding: 'utf8', timeout: 20_000 });
     expect(run.status).toBe(0);
     for (const name of ['FLAGSTAFF_PORT', 'FLAGSTAFF_DB', 'FLAGSTAFF_ADMIN_TOKEN', 'FLAGSTAFF_BODY_LIMIT', 'REDIS_URL']) expect(run.stdout).toContain(name);
+    for (const name of ['FLAGSTAFF_HEARTBEAT_MS', 'FLAGSTAFF_STREAM_RETRY_MS', 'FLAGSTAFF_STREAM_GAP_MS', 'FLAGSTAFF_NO_BUNDLE']) expect(run.stdout).toContain(name);
   });
 });
 

@@ -1,4 +1,4 @@
-// Starts a real Flagstaff server (`node server/dist/main.js`) on a free port and a temporary SQLite
+// Starts a real Flagstaff server (the `flagstaff-server` command: server/bin/flagstaff-server.js) on a free port and a temporary SQLite
 // file, for tests that need the whole thing: HTTP, SQLite, signals. Build first: `npx tsc -b server`.
 //
 //   const server = await startServer();
@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const SERVER_MAIN = join(REPO, 'server/dist/main.js');
+/** The command an operator runs: it loads the server's bundle while that is current, else its modules. */
+export const SERVER_MAIN = join(REPO, 'server/bin/flagstaff-server.js');
+const SERVER_BUILT = join(REPO, 'server/dist/main.js');
 
 export interface StartServerOptions {
   /** Extra environment variables; `FLAGSTAFF_ADMIN_TOKEN: ''` lets the server generate (and print) one. */
@@ -98,7 +100,7 @@ async function parseBody(res: Response): Promise<unknown> {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: build the server first (npx tsc -b server)`);
+  if (!existsSync(SERVER_BUILT)) throw new Error(`${SERVER_BUILT} is missing: build the server first (npx tsc -b server)`);
   const ownDir = options.dbPath === undefined ? mkdtempSync(join(tmpdir(), 'flagstaff-test-')) : undefined;
   if (ownDir) ownedDirs.add(ownDir);
   const dbPath = options.dbPath ?? join(ownDir!, 'flagstaff.db');

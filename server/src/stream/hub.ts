@@ -2,6 +2,7 @@
 // instances. Changes may arrive twice or out of order when several feeds meet; the hub applies each version
 // exactly once and in order, so a client only ever moves through states the environment really had.
 import { snapshotChecksum, type Snapshot } from '@flagstaff/core';
+import { STREAM_DEFAULTS } from '../config.js';
 import { EnvChannel, type ChannelOptions } from './channel.js';
 import type { Audience } from './client-view.js';
 import type { ChangeFeed, EnvChange, SnapshotSource } from './feed.js';
@@ -33,13 +34,9 @@ export interface Connection {
   lastEventId: number | null;
 }
 
-export const HUB_DEFAULTS = {
-  logCapacity: 1000,
-  heartbeatMs: 15_000,
-  retryMs: 3000,
-  maxBufferedBytes: 1024 * 1024,
-  gapTimeoutMs: 1000,
-};
+/** The documented defaults of the server's settings (config.ts), for a hub built without them. */
+const { logCapacity, heartbeatMs, retryMs, maxBufferedBytes, gapTimeoutMs } = STREAM_DEFAULTS;
+export const HUB_DEFAULTS = { logCapacity, heartbeatMs, retryMs, maxBufferedBytes, gapTimeoutMs };
 
 export class StreamHub implements SnapshotSource {
   readonly metrics = new StreamMetrics();

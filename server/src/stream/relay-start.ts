@@ -6,7 +6,6 @@ import { serve } from '@hono/node-server';
 import { ConfigError, type Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
 import { Admission } from './admission.js';
-import { loadStreamConfig, type StreamConfig } from './config.js';
 import { StreamHub } from './hub.js';
 import { createRelayApp } from './relay-app.js';
 import { Relay } from './redis-relay.js';
@@ -18,21 +17,19 @@ export interface RunningRelay {
   shutdown(reason?: string): Promise<void>;
 }
 
-export async function startRelay(config: Config, options: { log?: Logger; streamConfig?: StreamConfig } = {}): Promise<RunningRelay> {
+export async function startRelay(config: Config, options: { log?: Logger } = {}): Promise<RunningRelay> {
   if (!config.redisUrl) throw new ConfigError('a relay serves the state kept in Redis: set REDIS_URL');
   const log = options.log ?? createLogger(config.logLevel);
-  const streamConfig = options.streamConfig ?? loadStreamConfig();
   // The relay's only state is the hub, which Relay fills from Redis; it has no other source of snapshots.
   let relay: Relay | undefined;
   const hub = new StreamHub({
     source: { snapshot: () => null },
     resync: (env) => relay!.loadSnapshot(env),
-    heartbeatMs: config.heartbeatMs,
-    ...streamConfig,
+    ...config.stream,
   });
   relay = new Relay({ redisUrl: config.redisUrl, hub, log });
   relay.start();
-  const app = createRelayApp({ hub, relay, admission: new Admission(streamConfig) });
+  const app = createRelayApp({ hub, relay, admission: new Admission(config.stream) });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
   await new Promise<void>((resolve, reject) => {
@@ -52,7 +49,7 @@ export async function startRelay(config: Config, options: { log?: Logger; stream
     (stopping ??= (async () => {
       log.announce('shutting down', { reason, role: 'relay' });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await hub.shutdown(streamConfig.shutdownWindowMs);
+      await hub.shutdown(config.stream.shutdownWindowMs);
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;

@@ -9,7 +9,6 @@ import type { Logger } from '../log.js';
 import { sdkStreamRoute, type StreamKeyLookup } from '../routes/sdk-stream.js';
 import type { CaughtUp, Store } from '../store/index.js';
 import { Admission } from './admission.js';
-import { loadStreamConfig, type StreamConfig } from './config.js';
 import type { ChangeFeed, EnvChange } from './feed.js';
 import { StreamHub } from './hub.js';
 import { processMemoryText } from './metrics.js';
@@ -22,7 +21,6 @@ export interface StreamingDeps {
   feed: ChangeFeed;
   auth: Auth;
   log: Logger;
-  streamConfig?: StreamConfig;
 }
 
 export interface Streaming {
@@ -66,12 +64,11 @@ function primaryStore(store: Store, caughtUp: (caughtUp: CaughtUp) => void = () 
   };
 }
 
-export function createStreaming({ config, store, feed, auth, log, streamConfig = loadStreamConfig() }: StreamingDeps): Streaming {
+export function createStreaming({ config, store, feed, auth, log }: StreamingDeps): Streaming {
   const hub = new StreamHub({
     source: store.snapshots,
     resync: (env) => store.reloadSnapshot(env),
-    heartbeatMs: config.heartbeatMs,
-    ...streamConfig,
+    ...config.stream,
   });
   hub.follow(feed);
   const fanout = config.redisUrl
@@ -103,7 +100,7 @@ export function createStreaming({ config, store, feed, auth, log, streamConfig =
     // Another primary sharing the database may have created it after this one loaded its keys.
     return fanout ? fanout.directory.lookup(raw) : null;
   };
-  const admission = new Admission(streamConfig);
+  const admission = new Admission(config.stream);
 
   return {
     hub,
@@ -121,7 +118,7 @@ export function createStreaming({ config, store, feed, auth, log, streamConfig =
     },
     caughtUp,
     shutdown: async () => {
-      await hub.shutdown(streamConfig.shutdownWindowMs);
+      await hub.shutdown(config.stream.shutdownWindowMs);
       await fanout?.stop();
     },
   };
