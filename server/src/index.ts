@@ -9,4 +9,4 @@ export { Registry, createServerMetrics, type ServerMetrics } from './metrics.js'
 export { clientView, serialized, snapshotTag, viewFor, type Audience } from './snapshot-views.js';
 export { start, type RunningServer, type StartOptions } from './start.js';
 export * from './store/index.js';
-export { LocalChangeFeed, type ChangeFeed, type EnvChange, type SnapshotSource } from './stream/feed.js';
+export { LocalChangeFeed, type ChangeFeed, type EnvChange, type SnapshotSource } from './store/changes.js';

@@ -15,7 +15,7 @@ import { createLogger, type Logger } from './log.js';
 import { createServerMetrics } from './metrics.js';
 import { RolloutScheduler } from './rollout/scheduler.js';
 import { Store } from './store/index.js';
-import { LocalChangeFeed } from './stream/feed.js';
+import { LocalChangeFeed } from './store/changes.js';
 import { createStreaming, type Streaming } from './stream/streaming.js';
 
 export interface RunningServer {

@@ -1,6 +1,6 @@
 // Flags, segments, changes and a fake connection for the streaming tests (server/src/stream, test/e2e).
 import type { Flag, Segment, Snapshot } from '@flagstaff/core';
-import type { EnvChange } from '../../server/src/stream/feed.js';
+import type { EnvChange } from '../../server/src/store/changes.js';
 import type { SseOutput } from '../../server/src/stream/subscriber.js';
 import { eventsOf, parseSse, type SseBlock } from './sse.js';
 

@@ -5,7 +5,7 @@ import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { Store } from '../store/index.js';
-import type { ChangeFeed, SnapshotSource } from '../stream/feed.js';
+import type { ChangeFeed, SnapshotSource } from '../store/changes.js';
 import type { Streaming } from '../stream/streaming.js';
 
 export interface AppDeps {

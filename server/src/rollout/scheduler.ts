@@ -5,7 +5,7 @@
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RolloutPlanStore } from '../store/rollout-plans.js';
-import type { ChangeFeed } from '../stream/feed.js';
+import type { ChangeFeed } from '../store/changes.js';
 
 /** setTimeout's ceiling (~24.8 days); a later step is reached by waking once and re-arming. */
 const MAX_DELAY_MS = 2 ** 31 - 1;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createLogger } from '../log.js';
 import type { Actor, WriteMeta } from '../store/resources.js';
 import { Store } from '../store/store.js';
-import { LocalChangeFeed } from '../stream/feed.js';
+import { LocalChangeFeed } from '../store/changes.js';
 
 export const alice: Actor = { kind: 'admin', id: 'key_alice', name: 'alice' };
 export const bob: Actor = { kind: 'admin', id: 'key_bob', name: 'bob' };

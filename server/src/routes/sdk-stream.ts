@@ -9,7 +9,7 @@ import { Hono, type Context } from 'hono';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../http/context.js';
 import type { Admission } from '../stream/admission.js';
-import type { Audience } from '../stream/client-view.js';
+import type { Audience } from '../snapshot-views.js';
 import type { StreamHub } from '../stream/hub.js';
 import { socketOutput } from '../stream/socket-output.js';
 import type { SseOutput } from '../stream/subscriber.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alice, as, bob, booleanRollout, planFixture, type PlanFixture } from '../rollout/testing.js';
 import { createLogger } from '../log.js';
-import { LocalChangeFeed } from '../stream/feed.js';
+import { LocalChangeFeed } from './changes.js';
 import { openDatabase } from './db.js';
 import { updateFlagState } from './flag-states.js';
 import { abortPlanFor } from './rollout-plans.js';

@@ -10,7 +10,7 @@ import { sdkStreamRoute, type StreamKeyLookup } from '../routes/sdk-stream.js';
 import type { CaughtUp, Store } from '../store/index.js';
 import { Admission } from './admission.js';
 import { loadStreamConfig, type StreamConfig } from './config.js';
-import type { ChangeFeed, EnvChange } from './feed.js';
+import type { ChangeFeed, EnvChange } from '../store/changes.js';
 import { StreamHub } from './hub.js';
 import { processMemoryText } from './metrics.js';
 import { PrimaryFanout, type PrimaryStore } from './redis-primary.js';

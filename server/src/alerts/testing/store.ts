@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../log.js';
 import type { Actor } from '../../store/resources.js';
 import { Store } from '../../store/store.js';
-import { LocalChangeFeed, type EnvChange } from '../../stream/feed.js';
+import { LocalChangeFeed, type EnvChange } from '../../store/changes.js';
 import { AlertReceiver, type Receipt } from '../receiver.js';
 import { STORE_ROLLOUT_PLANS } from '../rollout-plans.js';
 import type { Provider } from '../alert.js';
