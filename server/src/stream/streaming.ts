@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import type { Auth } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import { sdkStreamRoute, type StreamKeyLookup } from '../routes/sdk-stream.js';
+import { sdkStreamRoute, type StreamKeyLookup } from './sdk-stream.js';
 import type { CaughtUp, Store } from '../store/index.js';
 import { Admission } from './admission.js';
 import { loadStreamConfig, type StreamConfig } from './config.js';
