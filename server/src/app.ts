@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // SDK routes: SDK keys of one environment only.
   app.route('/sdk/v1', sdkRoutes(deps));
   app.route('/sdk/v1/usage', sdkUsageRoutes(deps));
-  // SDK streaming (routes/sdk-stream.ts, built by stream/streaming.ts): no body or compression middleware.
+  // SDK streaming (stream/sdk-stream.ts, built by stream/streaming.ts): no body or compression middleware.
   if (deps.streaming) app.route('/sdk/v1/stream', deps.streaming.route);
   app.route('/ofrep/v1', ofrepRoutes(deps));
   // Alert webhooks (docs/alerts.md): each hook's own secret, never admin tokens.

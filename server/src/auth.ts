@@ -6,12 +6,13 @@ import type { AppEnv } from './http/context.js';
 import type { KeyStore } from './store/keys.js';
 import type { Actor, Scope } from './store/resources.js';
 import { kindOf } from './secrets.js';
+import type { Audience } from './snapshot-views.js';
 
 export interface SdkPrincipal {
   keyId: string;
   env: string;
   /** Client keys are public (browsers) and see only `clientSide` flags. */
-  audience: 'server' | 'client';
+  audience: Audience;
 }
 
 export interface AdminPrincipal {

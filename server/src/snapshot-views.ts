@@ -1,7 +1,9 @@
 // What each audience of an environment's snapshot receives, computed once per snapshot (and so once
-// per change), never once per request or per client.
+// per change), never once per request or per client. The one definition of what a client key may see:
+// `GET /sdk/v1/flags`, OFREP and the stream (stream/client-view.ts turns changes into its events) use it.
 import type { Flag, Snapshot } from '@flagstaff/core';
 
+/** Who reads a snapshot: server keys see all of it, client (browser) keys only `clientView`. */
 export type Audience = 'server' | 'client';
 
 const clientViews = new WeakMap<Snapshot, Snapshot>();
@@ -18,6 +20,9 @@ export function segmentsNamedBy(flag: Flag): string[] {
   return keys;
 }
 
+/** Client keys are public: of the flags, they see only the `clientSide` ones. */
+export const clientSees = (flag: Flag | null | undefined): flag is Flag => flag?.clientSide === true;
+
 /** Client keys are public: they see only `clientSide` flags and the segments those flags name. */
 export function clientView(snapshot: Snapshot): Snapshot {
   let view = clientViews.get(snapshot);
@@ -25,7 +30,7 @@ export function clientView(snapshot: Snapshot): Snapshot {
     const flags: Snapshot['flags'] = {};
     const segments: Snapshot['segments'] = {};
     for (const flag of Object.values(snapshot.flags)) {
-      if (!flag.clientSide) continue;
+      if (!clientSees(flag)) continue;
       flags[flag.key] = flag;
       for (const key of segmentsNamedBy(flag)) {
         // Own keys only: `constructor` is a valid segment key, and Object.prototype has one too.

@@ -13,9 +13,10 @@ import type { AppDeps, AppEnv } from './http/context.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { createServerMetrics } from './metrics.js';
+import { Rollouts } from './rollout/plans.js';
 import { RolloutScheduler } from './rollout/scheduler.js';
 import { Store } from './store/index.js';
-import { LocalChangeFeed } from './stream/feed.js';
+import { LocalChangeFeed } from './store/changes.js';
 import { createStreaming, type Streaming } from './stream/streaming.js';
 
 export interface RunningServer {
@@ -67,7 +68,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const deps: AppDeps = { config, store, snapshots: store.snapshots, feed, auth, metrics, log, lifecycle, streaming: stream };
   const app = createApp(deps);
   // Started once listening: steps that fell due while the server was down are applied then (docs/rollouts.md).
-  const rollouts = new RolloutScheduler({ plans: store.rolloutPlans, feed, log });
+  const rollouts = new RolloutScheduler({ plans: new Rollouts(store.rolloutPlans), feed, log });
   lifecycle.onShutdown('rollout scheduler', () => rollouts.stop());
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;

@@ -1,7 +1,7 @@
 // Flags, segments, changes and a fake connection for the streaming tests (server/src/stream, test/e2e).
 import type { Flag, Segment } from '@flagstaff/core';
 import { flagOff, inSegment, rule, segment, snapshotOf } from '@flagstaff/core/testing';
-import type { EnvChange } from '../../server/src/stream/feed.js';
+import type { EnvChange } from '../../server/src/store/changes.js';
 import type { SseOutput } from '../../server/src/stream/subscriber.js';
 import { eventsOf, parseSse, type SseBlock } from './sse.js';
 

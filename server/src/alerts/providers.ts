@@ -1,4 +1,5 @@
 // Which parser reads which provider's body, and how each provider can prove who it is.
+import { validationFailed } from '../errors.js';
 import type { Notification, Provider } from './alert.js';
 import { parseAlertmanager } from './alertmanager.js';
 import { parseDatadog } from './datadog.js';
@@ -31,3 +32,15 @@ export const PROVIDER_INFO: Record<Provider, ProviderInfo> = {
     signing: { signatureHeader: 'X-Flagstaff-Signature', timestampHeader: 'X-Flagstaff-Timestamp' },
   },
 };
+
+/**
+ * How a new hook of `provider` authenticates: as asked, or the provider's default. HMAC only for
+ * providers that can sign (a validation error otherwise, before anything is written).
+ */
+export function hookAuth(provider: Provider, requested: HookAuth | undefined): HookAuth {
+  const auth = requested ?? PROVIDER_INFO[provider].defaultAuth;
+  if (auth === 'hmac' && !PROVIDER_INFO[provider].signing) {
+    throw validationFailed([{ path: 'auth', message: `${provider} cannot sign its requests: use bearer` }]);
+  }
+  return auth;
+}

@@ -2,6 +2,7 @@
 // changes out.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
+import { Rollouts } from '../rollout/plans.js';
 import { alertmanagerBody, amAlert } from './testing/payloads.js';
 import { admin, ENV, killFixture, type KillFixture } from './testing/store.js';
 
@@ -193,7 +194,7 @@ describe('alerts remembered', () => {
 describe('action rollback', () => {
   it('sets the rollout to 0% and aborts the flag’s rollout plan in the same write', () => {
     fx.store.flagStates.patch('new-checkout', ENV, { fallthrough: { variation: 0 } }, meta);
-    const plan = fx.store.rolloutPlans.create({ flag: 'new-checkout', env: ENV, steps: [10, 50, 100], holdSeconds: 3600 }, meta);
+    const plan = new Rollouts(fx.store.rolloutPlans).create({ flag: 'new-checkout', env: ENV, steps: [10, 50, 100], holdSeconds: 3600 }, meta);
     expect(state('new-checkout').fallthrough).toEqual({ rollout: { bucketBy: 'key', weights: [90_000, 10_000] } });
     fx.store.killRules.create(ENV, { alert: 'HighErrorRate', flag: 'new-checkout', action: 'rollback' }, meta);
 

@@ -1,16 +1,17 @@
 // One webhook request, start to finish: which hook (by the id in the URL, or by a bearer secret), is it
 // really that hook (credentials.ts), what does the body say (the provider's parser), which flags do its
-// alerts reach (kill-rules.ts), and what each alert changes (store/alert-events.ts, one transaction each).
+// alerts reach (kill-rules.ts), and what each alert changes (kill-switch.ts, in one transaction each that
+// store/alert-events.ts runs).
 // Answers as senders expect (REFERENCE.md): 2xx for any well-formed notification, even one that matches
 // nothing; 4xx for bad credentials or payloads (not retried); 5xx only when a retry could succeed.
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/index.js';
 import type { HookRecord } from '../store/hooks.js';
-import type { ActionOutcome } from '../store/kill-latches.js';
 import { PayloadError, PROVIDERS, type NormalisedAlert, type Provider } from './alert.js';
 import { checkCredentials, presentedSecret } from './credentials.js';
 import { targetsOf, type Skipped } from './kill-rules.js';
+import { actOnAlert, type ActionOutcome } from './kill-switch.js';
 import { PROVIDER_INFO } from './providers.js';
 import type { RolloutPlans } from './rollout-plans.js';
 
@@ -81,13 +82,14 @@ export class AlertReceiver {
       const { targets, skipped } = targetsOf(alert, rules);
       const report = { alert: alert.name, fingerprint: alert.fingerprint, status: alert.status, skipped };
       try {
+        const reason = describeAlert(provider, hook.id, alert);
         const result = this.deps.store.alertEvents.record({
           hook,
           actor,
           alert,
-          targets,
-          plans: this.deps.plans,
-          reason: describeAlert(provider, hook.id, alert),
+          reachesFlags: targets.length > 0,
+          reason,
+          act: (tx, env) => actOnAlert({ tx, env, fingerprint: alert.fingerprint, plans: this.deps.plans, reason }, alert.status, targets),
         });
         receipt.alerts.push({ ...report, ...result });
       } catch (error) {

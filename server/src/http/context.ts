@@ -1,12 +1,21 @@
-// What every route can reach: the app's dependencies and the per-request variables.
+// What every route can reach: the app's dependencies and the per-request variables. Only types, and none
+// from stream/: streaming builds on http/ (its route and the relay's app), not the other way round.
+import type { Hono } from 'hono';
 import type { Auth, AdminPrincipal, SdkPrincipal } from '../auth.js';
 import type { Config } from '../config.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { Store } from '../store/index.js';
-import type { ChangeFeed, SnapshotSource } from '../stream/feed.js';
-import type { Streaming } from '../stream/streaming.js';
+import type { ChangeFeed, SnapshotSource } from '../store/changes.js';
+
+/** What the app needs of streaming (stream/streaming.ts builds the whole of it). */
+export interface StreamingRoutes {
+  /** Mounted at /sdk/v1/stream. */
+  route: Hono<any>;
+  /** Null when ready; otherwise why not (for /readyz). */
+  unready(): string | null;
+}
 
 export interface AppDeps {
   config: Config;
@@ -20,7 +29,7 @@ export interface AppDeps {
   log: Logger;
   lifecycle: Lifecycle;
   /** SSE streaming (hub, route, Redis fan-out); absent in tests that build the app without it. */
-  streaming?: Streaming;
+  streaming?: StreamingRoutes;
 }
 
 export interface AppEnv {

@@ -1,5 +1,5 @@
 // What a browser is told about every answer (security-headers.ts), and which answers it may read from
-// another origin: only those to client keys (routes/sdk.ts's publicCors).
+// another origin: only those to client keys (http/public-cors.ts).
 import { afterAll, describe, expect, it } from 'vitest';
 import { testApp } from '../testing/app.js';
 import { CONTENT_SECURITY_POLICY } from './security-headers.js';

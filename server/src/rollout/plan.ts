@@ -1,48 +1,18 @@
-// A progressive rollout plan (docs/rollouts.md): its resource shape, the request that creates one, and the
-// pure rules of its schedule. The store (store/rollout-plans.ts) persists plans and applies their steps; the
-// scheduler (scheduler.ts) decides when.
+// A progressive rollout plan (docs/rollouts.md): the request that creates one, and the pure rules of its
+// schedule. plans.ts applies them through the store (store/rollout-plans.ts: rows, SQL, transactions); the
+// scheduler (scheduler.ts) decides when. The plan's resource shape is the store's, which returns it.
 import { z } from 'zod';
 import { bucketBySchema, shareOf, type FlagKind, type JsonValue, type Serve } from '@flagstaff/core';
 import type { Issue } from '../errors.js';
+import { toPercent, type PlanStep, type RolloutPlan } from '../store/rollout-plan-rows.js';
 import type { Actor } from '../store/resources.js';
 
-export type PlanState = 'active' | 'paused' | 'completed' | 'aborted';
+export { toPercent, type PlanState, type PlanStep, type RolloutPlan } from '../store/rollout-plan-rows.js';
 
 /** Holds shorter than a second only make sense in tests; longer than 30 days is a typo (ms for s). */
 export const MIN_HOLD_SECONDS = 1;
 export const MAX_HOLD_SECONDS = 30 * 86_400;
 export const MAX_STEPS = 20;
-
-/** A step as stored: exact integers, like the weights they become. */
-export interface PlanStep {
-  /** The rolled-out variation's share, in thousandths of a percent (DESIGN.md, "Bucketing"). */
-  thousandths: number;
-  /** How long this step holds before the next one is applied. */
-  holdMs: number;
-}
-
-/** A plan as the admin API returns it (docs/rollouts.md). */
-export interface RolloutPlan {
-  id: number;
-  env: string;
-  flag: string;
-  state: PlanState;
-  steps: Array<{ percent: number; holdSeconds: number }>;
-  /** Index of the last step applied (the first one is applied when the plan is created). */
-  currentStep: number;
-  /** The share of users who get `variation` now, as far as this plan set it. */
-  percent: number;
-  nextStepAt: string | null;
-  variation: JsonValue;
-  from: JsonValue;
-  bucketBy: string;
-  reason: string | null;
-  stateChangedBy: Actor | null;
-  createdBy: Actor;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** Something the creator of a plan should know; the plan was created all the same. */
 export interface PlanWarning {
@@ -86,8 +56,6 @@ export const createPlanBody = z.strictObject({
 });
 
 export type CreatePlanBody = z.output<typeof createPlanBody>;
-
-export const toPercent = (thousandths: number) => thousandths / 1000;
 
 /**
  * The steps of a request as stored, or every problem with them: percentages above 0, at most 100, with at

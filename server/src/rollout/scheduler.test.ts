@@ -8,12 +8,12 @@ let scheduler: RolloutScheduler | undefined;
 
 const startScheduler = () => {
   scheduler?.stop();
-  scheduler = new RolloutScheduler({ plans: fx.store.rolloutPlans, feed: fx.feed, log: createLogger('error', () => {}) });
+  scheduler = new RolloutScheduler({ plans: fx.rollouts, feed: fx.feed, log: createLogger('error', () => {}) });
   scheduler.start();
   return scheduler;
 };
 const createPlan = (steps = [5, 25, 100]) =>
-  fx.store.rolloutPlans.create({ flag: 'checkout', env: 'production', steps, holdSeconds: 60 }, as(alice));
+  fx.rollouts.create({ flag: 'checkout', env: 'production', steps, holdSeconds: 60 }, as(alice));
 const fallthrough = () => fx.store.flagStates.get('checkout', 'production').fallthrough;
 /** The check a published change schedules runs on the next turn of the (real) event loop. */
 const afterChangeChecks = () => new Promise((resolve) => setImmediate(resolve));
@@ -58,7 +58,7 @@ describe('the rollout scheduler', () => {
   it('keeps one timer for many plans, armed for the earliest', () => {
     enabledFlag('search', 'staging');
     createPlan();
-    fx.store.rolloutPlans.create({ flag: 'search', env: 'staging', steps: [1, 100], holdSeconds: 30 }, as(alice));
+    fx.rollouts.create({ flag: 'search', env: 'staging', steps: [1, 100], holdSeconds: 30 }, as(alice));
     startScheduler();
     expect(vi.getTimerCount()).toBe(1);
     vi.advanceTimersByTime(30_000);
@@ -122,7 +122,7 @@ describe('the rollout scheduler', () => {
 
   it('waits while the flag is off, and steps one full hold after it is turned on', async () => {
     fx.store.flags.create({ key: 'dark' }, as(alice));
-    const plan = fx.store.rolloutPlans.create({ flag: 'dark', env: 'production', steps: [5, 25, 100], holdSeconds: 60 }, as(alice));
+    const plan = fx.rollouts.create({ flag: 'dark', env: 'production', steps: [5, 25, 100], holdSeconds: 60 }, as(alice));
     const darkRollout = () => fx.store.flagStates.get('dark', 'production').fallthrough;
     startScheduler();
     vi.advanceTimersByTime(5 * 60_000); // five holds with the flag off: nobody has seen 5 % yet

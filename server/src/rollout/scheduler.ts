@@ -1,17 +1,17 @@
 // Moves rollout plans along on time (docs/rollouts.md). One timer, armed for the earliest due plan and
 // re-armed after every change to a schedule — not a poll loop, and not a timer per plan. On start it first
-// applies whatever fell due while the server was down: one step per plan (store/rollout-plans.ts, advance).
+// applies whatever fell due while the server was down: one step per plan (plans.ts, advance).
 // Only instances with the database run it (start.ts); relays have no plans to move.
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { RolloutPlanStore } from '../store/rollout-plans.js';
-import type { ChangeFeed } from '../stream/feed.js';
+import type { ChangeFeed } from '../store/changes.js';
+import type { Rollouts } from './plans.js';
 
 /** setTimeout's ceiling (~24.8 days); a later step is reached by waking once and re-arming. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
 export interface SchedulerOptions {
-  plans: RolloutPlanStore;
+  plans: Rollouts;
   /** Committed flag changes: a person changing a flag under an active plan pauses it at once. */
   feed: ChangeFeed;
   log: Logger;
@@ -19,7 +19,7 @@ export interface SchedulerOptions {
 }
 
 export class RolloutScheduler {
-  readonly #plans: RolloutPlanStore;
+  readonly #plans: Rollouts;
   readonly #feed: ChangeFeed;
   readonly #log: Logger;
   readonly #clock: () => number;

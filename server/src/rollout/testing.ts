@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createLogger } from '../log.js';
 import type { Actor, WriteMeta } from '../store/resources.js';
 import { Store } from '../store/store.js';
-import { LocalChangeFeed } from '../stream/feed.js';
+import { LocalChangeFeed } from '../store/changes.js';
+import { Rollouts } from './plans.js';
 
 export const alice: Actor = { kind: 'admin', id: 'key_alice', name: 'alice' };
 export const bob: Actor = { kind: 'admin', id: 'key_bob', name: 'bob' };
@@ -13,6 +14,8 @@ export const as = (actor: Actor, extra: Omit<WriteMeta, 'actor'> = {}): WriteMet
 
 export interface PlanFixture {
   store: Store;
+  /** Rollout plans' rules over `store` (plans.ts). */
+  readonly rollouts: Rollouts;
   feed: LocalChangeFeed;
   dbPath: string;
   /** Closes the store and opens the same file again, as a restart does. */
@@ -27,6 +30,9 @@ export function planFixture(): PlanFixture {
   const open = () => Store.open({ dbPath, feed, log: createLogger('error', () => {}) });
   const fixture: PlanFixture = {
     store: open(),
+    get rollouts() {
+      return new Rollouts(fixture.store.rolloutPlans);
+    },
     feed,
     dbPath,
     reopen() {

@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PROVIDERS } from '../alerts/alert.js';
+import { hookAuth } from '../alerts/providers.js';
 import { requireScope } from '../auth.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { readBody } from '../http/body.js';
@@ -28,7 +29,8 @@ export function hookAdminRoutes({ store }: AppDeps): Hono<AppEnv> {
 
   app.post('/', async (c) => {
     const body = await readBody(c, createHookBody);
-    const { info, secret } = store.hooks.create(c.req.param('env')!, body, writeMeta(c));
+    const auth = hookAuth(body.provider, body.auth);
+    const { info, secret } = store.hooks.create(c.req.param('env')!, { ...body, auth }, writeMeta(c));
     c.header('Cache-Control', 'no-store');
     return c.json({ ...info, url: hookUrl(c.req.url, info.provider, info.id), secret }, 201);
   });

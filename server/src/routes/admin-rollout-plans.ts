@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv } from '../http/context.js';
 import { parseChoice } from '../http/query.js';
 import { setVersionTag, writeMeta } from '../http/write-meta.js';
 import { createPlanBody, planWarnings, type PlanState, type RolloutPlan } from '../rollout/plan.js';
+import { Rollouts } from '../rollout/plans.js';
 
 const STATES: readonly PlanState[] = ['active', 'paused', 'completed', 'aborted'];
 
@@ -23,7 +24,7 @@ function sendPlan(c: Context<AppEnv>, plan: RolloutPlan) {
 
 export function rolloutPlanRoutes({ store }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const plans = store.rolloutPlans;
+  const plans = new Rollouts(store.rolloutPlans);
 
   app.get('/', requireScope('read'), (c) => {
     const query = c.req.query();

@@ -1,31 +1,40 @@
-// One accepted alert, one transaction: is it news (alert_states), and if so what it does to flags
-// (kill-latches.ts). Senders repeat notifications on purpose — Alertmanager every repeat_interval, HA
-// pairs twice — so an alert seen before in the same status and occurrence changes nothing, even after a
-// person turned its flag back on.
+// One accepted alert, one transaction: is it news (alert_states), and if so what it does to flags — the
+// kill switch decides that (alerts/kill-switch.ts), inside this write. Senders repeat notifications on
+// purpose — Alertmanager every repeat_interval, HA pairs twice — so an alert seen before in the same
+// status and occurrence changes nothing, even after a person turned its flag back on.
 import { and, eq, lt } from 'drizzle-orm';
-import type { NormalisedAlert, Provider } from '../alerts/alert.js';
-import type { KillTarget } from '../alerts/kill-rules.js';
-import type { RolloutPlans } from '../alerts/rollout-plans.js';
 import type { Db } from './db.js';
-import { requireEnv } from './environments.js';
-import { killFlag, releaseFlags, type ActionOutcome } from './kill-latches.js';
+import { requireEnv, type EnvRow } from './environments.js';
+import type { Provider } from './hooks.js';
+import { latchesHeldBy } from './kill-latches.js';
 import type { Actor } from './resources.js';
-import { alertStates, killLatches } from './schema.js';
-import type { Writer } from './write.js';
+import { alertStates } from './schema.js';
+import type { Tx, Writer } from './write.js';
 
-export interface AlertInput {
-  hook: { id: string; env: string; provider: Provider };
-  actor: Actor;
-  alert: NormalisedAlert;
-  targets: KillTarget[];
-  plans: RolloutPlans;
-  /** The audit reason: which alert, from where, with its links. */
-  reason: string;
+/** The alert as the receiver normalised it (alerts/alert.ts), as far as deduplication reads it. */
+export interface ReceivedAlert {
+  name: string;
+  status: (typeof alertStates.$inferSelect)['status'];
+  fingerprint: string;
+  occurrence: string;
+  labels: Record<string, string>;
 }
 
-export interface AlertResult {
+export interface AlertInput<Action> {
+  hook: { id: string; env: string; provider: Provider };
+  actor: Actor;
+  alert: ReceivedAlert;
+  /** Whether any kill rule reaches a flag: an alert that reaches none and holds none is not remembered. */
+  reachesFlags: boolean;
+  /** The audit reason: which alert, from where, with its links. */
+  reason: string;
+  /** What the alert does to flags, run inside this write when the alert is news (alerts/kill-switch.ts). */
+  act(tx: Tx, env: EnvRow): Action[];
+}
+
+export interface AlertResult<Action> {
   duplicate: boolean;
-  actions: ActionOutcome[];
+  actions: Action[];
 }
 
 /**
@@ -44,7 +53,7 @@ export class AlertEventStore {
     private readonly writer: Writer,
   ) {}
 
-  record(input: AlertInput): AlertResult {
+  record<Action>(input: AlertInput<Action>): AlertResult<Action> {
     const { hook, alert } = input;
     return this.writer.write({ actor: input.actor, reason: input.reason }, (tx) => {
       if (tx.now - this.#prunedAt >= PRUNE_EVERY_MS) {
@@ -59,7 +68,7 @@ export class AlertEventStore {
       const seen = tx.db.select().from(alertStates).where(key).get();
       if (seen && seen.status === alert.status && seen.occurrence === alert.occurrence) return { duplicate: true, actions: [] };
       // An alert that concerns no rule and holds no flag is not remembered: nothing to deduplicate.
-      if (!seen && input.targets.length === 0 && !this.holdsAny(tx.db, env.id, alert.fingerprint)) return { duplicate: false, actions: [] };
+      if (!seen && !input.reachesFlags && latchesHeldBy(tx.db, env, alert.fingerprint).length === 0) return { duplicate: false, actions: [] };
 
       const state = { alertName: alert.name, status: alert.status, occurrence: alert.occurrence, hookId: hook.id, updatedAt: tx.now };
       tx.db
@@ -68,18 +77,7 @@ export class AlertEventStore {
         .onConflictDoUpdate({ target: [alertStates.envId, alertStates.provider, alertStates.fingerprint], set: state })
         .run();
 
-      const ctx = { tx, env, fingerprint: alert.fingerprint, plans: input.plans, reason: input.reason };
-      const actions = alert.status === 'firing' ? input.targets.map((target) => killFlag(ctx, target)) : releaseFlags(ctx);
-      return { duplicate: false, actions };
+      return { duplicate: false, actions: input.act(tx, env) };
     });
-  }
-
-  private holdsAny(db: Db, envId: number, fingerprint: string): boolean {
-    return db
-      .select({ holders: killLatches.holders })
-      .from(killLatches)
-      .where(eq(killLatches.envId, envId))
-      .all()
-      .some((latch) => latch.holders.includes(fingerprint));
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../log.js';
-import { LocalChangeFeed } from '../stream/feed.js';
+import { LocalChangeFeed } from './changes.js';
 import type { Actor } from './resources.js';
 import { Store } from './store.js';
 

@@ -5,7 +5,7 @@
 // patch it was (and clients can still resume from their replay log); one that moved further gets its whole
 // new state, sent as a `put`.
 import type { Snapshot } from '@flagstaff/core';
-import type { EnvChange } from '../stream/feed.js';
+import type { EnvChange } from './changes.js';
 import type { Db } from './db.js';
 import type { KeyRecord, KeyStore } from './keys.js';
 import { environments } from './schema.js';

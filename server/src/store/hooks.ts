@@ -3,16 +3,19 @@
 // needs the key (docs/decisions/001-hook-signing-secrets.md).
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, type SQL } from 'drizzle-orm';
-import type { Provider } from '../alerts/alert.js';
-import type { HookCredentials } from '../alerts/credentials.js';
-import { PROVIDER_INFO, type HookAuth } from '../alerts/providers.js';
-import { notFound, validationFailed } from '../errors.js';
+import { notFound } from '../errors.js';
 import { generateSecret, hashSecret, hintOf } from '../secrets.js';
 import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
 import { iso, isoOrNull, type WriteMeta } from './resources.js';
 import { alertHooks, environments } from './schema.js';
 import type { Writer } from './write.js';
+
+type Row = typeof alertHooks.$inferSelect;
+
+/** Who sends to a hook, and how it proves it: as stored (alerts/ knows what each provider can do). */
+export type Provider = Row['provider'];
+export type HookAuth = Row['auth'];
 
 export interface HookInfo {
   id: string;
@@ -27,8 +30,13 @@ export interface HookInfo {
 }
 
 /** What the receiver needs to authenticate a request and act in the hook's environment. */
-export interface HookRecord extends HookCredentials {
+export interface HookRecord {
   id: string;
+  auth: HookAuth;
+  /** SHA-256 of the secret. */
+  secretHash: Buffer;
+  /** The secret itself, kept only by HMAC hooks. */
+  signingSecret: string | null;
   env: string;
   provider: Provider;
   name: string;
@@ -38,10 +46,9 @@ export interface HookRecord extends HookCredentials {
 export interface CreateHookInput {
   provider: Provider;
   name?: string;
-  auth?: HookAuth;
+  /** Decided by the caller: the provider's default, or one it can use (alerts/providers.ts, hookAuth). */
+  auth: HookAuth;
 }
-
-type Row = typeof alertHooks.$inferSelect;
 
 const toHookInfo = (row: Row, env: string): HookInfo => ({
   id: row.id,
@@ -66,10 +73,7 @@ export class HookStore {
   ) {}
 
   create(envKey: string, input: CreateHookInput, meta: WriteMeta): { info: HookInfo; secret: string } {
-    const auth = input.auth ?? PROVIDER_INFO[input.provider].defaultAuth;
-    if (auth === 'hmac' && !PROVIDER_INFO[input.provider].signing) {
-      throw validationFailed([{ path: 'auth', message: `${input.provider} cannot sign its requests: use bearer` }]);
-    }
+    const { auth } = input;
     const secret = generateSecret('hook');
     return this.writer.write(meta, (tx) => {
       const env = requireEnv(tx.db, envKey);

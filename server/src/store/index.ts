@@ -7,5 +7,5 @@ export type { AuditQuery, AuditPage } from './audit.js';
 export type { Committed } from './write.js';
 export type { CaughtUp, EnvCaughtUp } from './catch-up.js';
 export { ENV_KEY_PATTERN } from './environments.js';
-export { abortPlanFor, type PlanQuery, type StepOutcome } from './rollout-plans.js';
+export { abortPlanFor, type PlanQuery } from './rollout-plans.js';
 export { updateFlagState } from './flag-states.js';

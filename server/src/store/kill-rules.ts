@@ -2,8 +2,6 @@
 // read on every alert, oldest first — the order in which rules win when several reach one flag.
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
-import type { KillAction, KillRule, OnResolve } from '../alerts/kill-rules.js';
-import type { LabelMatcher } from '../alerts/matchers.js';
 import { notFound, validationFailed } from '../errors.js';
 import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
@@ -12,16 +10,35 @@ import { iso, type WriteMeta } from './resources.js';
 import { killRules } from './schema.js';
 import type { Writer } from './write.js';
 
+type Row = typeof killRules.$inferSelect;
+
+export type KillAction = Row['action'];
+export type OnResolve = Row['onResolve'];
+/** A label matcher as stored; alerts/matchers.ts validates and applies them. */
+export type StoredMatcher = Row['matchers'][number];
+
+/** A kill rule as the admin API returns it; which alerts it matches is alerts/kill-rules.ts's to decide. */
+export interface KillRule {
+  id: string;
+  env: string;
+  alert: string;
+  matchers: StoredMatcher[];
+  /** Exactly one of flag and flagLabel is set. */
+  flag?: string;
+  flagLabel?: string;
+  action: KillAction;
+  onResolve: OnResolve;
+  createdAt: string;
+}
+
 export interface KillRuleInput {
   alert: string;
-  matchers?: LabelMatcher[];
+  matchers?: StoredMatcher[];
   flag?: string;
   flagLabel?: string;
   action?: KillAction;
   onResolve?: OnResolve;
 }
-
-type Row = typeof killRules.$inferSelect;
 
 const toKillRule = (row: Row, env: string): KillRule => ({
   id: row.id,

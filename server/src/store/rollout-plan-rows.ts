@@ -1,8 +1,8 @@
 // Rollout plan rows: how they are read (joined with their environment and flag), how they become the API's
 // RolloutPlan, and the one way a plan's own state changes (pause, resume, abort) with its audit entry.
+import type { JsonValue } from '@flagstaff/core';
 import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import { ApiError, notFound } from '../errors.js';
-import { toPercent, type PlanState, type RolloutPlan } from '../rollout/plan.js';
 import type { Db } from './db.js';
 import type { EnvRow } from './environments.js';
 import { iso, type Actor } from './resources.js';
@@ -11,6 +11,41 @@ import type { FlagRow } from './wire.js';
 import type { Tx } from './write.js';
 
 export type PlanRow = typeof rolloutPlans.$inferSelect;
+
+export type PlanState = PlanRow['state'];
+
+/** A step as stored: exact integers, like the weights they become. */
+export interface PlanStep {
+  /** The rolled-out variation's share, in thousandths of a percent (DESIGN.md, "Bucketing"). */
+  thousandths: number;
+  /** How long this step holds before the next one is applied. */
+  holdMs: number;
+}
+
+/** A plan as the admin API returns it (docs/rollouts.md). */
+export interface RolloutPlan {
+  id: number;
+  env: string;
+  flag: string;
+  state: PlanState;
+  steps: Array<{ percent: number; holdSeconds: number }>;
+  /** Index of the last step applied (the first one is applied when the plan is created). */
+  currentStep: number;
+  /** The share of users who get `variation` now, as far as this plan set it. */
+  percent: number;
+  nextStepAt: string | null;
+  variation: JsonValue;
+  from: JsonValue;
+  bucketBy: string;
+  reason: string | null;
+  stateChangedBy: Actor | null;
+  createdBy: Actor;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toPercent = (thousandths: number) => thousandths / 1000;
 
 /** A plan with the environment and flag it belongs to. */
 export interface FoundPlan {
@@ -108,4 +143,26 @@ export function refuseFinished(plan: PlanRow, wanted: string): void {
       state: plan.state,
     });
   }
+}
+
+/** Inserts a new plan row. */
+export function insertPlan(tx: Tx, values: typeof rolloutPlans.$inferInsert): PlanRow {
+  return tx.db.insert(rolloutPlans).values(values).returning().get();
+}
+
+/** Records that plan `id` applied a step: its schedule, position and the flag version it wrote. */
+export function updatePlan(tx: Tx, id: number, fields: Partial<PlanRow>): PlanRow {
+  return tx.db.update(rolloutPlans).set(fields).where(eq(rolloutPlans.id, id)).returning().get()!;
+}
+
+/**
+ * Bookkeeping of plan `id` at `version` (the flag version it accepts, when its next step is due): no
+ * version bump, so If-Match holders keep theirs, and nothing if the plan moved meanwhile.
+ */
+export function updateScheduleAt(tx: Tx, id: number, version: number, fields: Pick<Partial<PlanRow>, 'flagVersion' | 'nextStepAt'>): void {
+  tx.db
+    .update(rolloutPlans)
+    .set(fields)
+    .where(and(eq(rolloutPlans.id, id), eq(rolloutPlans.version, version)))
+    .run();
 }

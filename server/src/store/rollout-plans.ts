@@ -1,34 +1,28 @@
-// Rollout plans (docs/rollouts.md): every write that moves one — create, a step, pause, resume, abort — and
-// the reads the API and the scheduler need. A step changes the flag state through updateFlagState in the same transaction as the plan's
-// `currentStep`, so the two never disagree, whatever crashes when.
+// Rollout plans' rows (docs/rollouts.md): the reads the API and the scheduler need, the history a plan
+// reads to see what others did to its flag, and the write transaction that tells the scheduler a schedule
+// may have moved. Only SQL and transactions: when a plan steps, waits or pauses is rollout/plans.ts's to
+// decide, and its step changes the flag state in the same transaction as the plan row, so the two never
+// disagree, whatever crashes when.
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, notLike, or, sql, type SQL } from 'drizzle-orm';
-import { shareOf, twoWayRollout } from '@flagstaff/core';
-import { ApiError, validationFailed } from '../errors.js';
-import {
-  afterStep,
-  judgeForeignChanges,
-  planActor,
-  planSplit,
-  planSteps,
-  toPercent,
-  type CreatePlanBody,
-  type ForeignChange,
-  type PlanState,
-  type RolloutPlan,
-} from '../rollout/plan.js';
 import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
-import { updateFlagState } from './flag-states.js';
-import { refuseArchived, requireFlag } from './flags.js';
+import { requireFlag } from './flags.js';
 import type { Actor, WriteMeta } from './resources.js';
-import { flagStateRow, OPEN_STATES, openPlanOf, refuseFinished, requirePlan, selectPlans, setPlanState, toPlan } from './rollout-plan-rows.js';
+import { flagStateRow, OPEN_STATES, openPlanOf, requirePlan, selectPlans, setPlanState, toPlan, type FoundPlan, type PlanState, type RolloutPlan } from './rollout-plan-rows.js';
 import { auditLog, environments, flags, rolloutPlans } from './schema.js';
-import { checkVersion, type Tx, type Writer } from './write.js';
+import type { Tx, Writer } from './write.js';
 
 export interface PlanQuery {
   env?: string;
   flag?: string;
   state?: PlanState;
+}
+
+/** One audited change of a flag's state, as the audit log holds it. */
+export interface AuditedStateChange {
+  actor: string;
+  before: unknown;
+  after: unknown;
 }
 
 /**
@@ -44,16 +38,6 @@ export function abortPlanFor(tx: Tx, env: string, flagKey: string, reason: strin
   if (!found) return null;
   return setPlanState(tx, found, 'abort', { state: 'aborted', nextStepAt: null }, actor, reason);
 }
-
-/** What the scheduler learns from one attempt to move a plan along. */
-export type StepOutcome =
-  | { kind: 'stepped'; plan: RolloutPlan }
-  /** Someone else changed the flag since the plan's last step: the plan paused instead of overwriting it. */
-  | { kind: 'paused'; plan: RolloutPlan }
-  /** Nothing was due (another instance or an API call got there first). */
-  | { kind: 'not_due' }
-  /** The flag is off: the step waits another hold. */
-  | { kind: 'waiting' };
 
 export class RolloutPlanStore {
   readonly #listeners = new Set<() => void>();
@@ -85,105 +69,14 @@ export class RolloutPlanStore {
     return toPlan(plan, env, flag);
   }
 
-  /** A new plan; its first step is applied at once, by the creator, in the same transaction. */
-  create(input: CreatePlanBody, meta: WriteMeta): RolloutPlan {
-    const planned = planSteps(input.steps, input.holdSeconds);
-    if (!planned.ok) throw validationFailed(planned.issues);
-    const steps = planned.steps;
-    return this.#write(meta, (tx) => {
-      const flag = requireFlag(tx.db, input.flag);
-      const env = requireEnv(tx.db, input.env);
-      refuseArchived(flag);
-      const open = openPlanOf(tx.db, env.id, flag.id);
-      if (open) {
-        throw new ApiError(
-          'already_exists',
-          `flag "${flag.key}" in ${env.key} already has a ${open.plan.state} rollout plan (${open.plan.id}): abort it first`,
-          { planId: open.plan.id },
-        );
-      }
-      const state = flagStateRow(tx.db, flag.id, env.id);
-      const split = planSplit(flag, state, input, steps[0]!.thousandths);
-      if (!split.ok) throw validationFailed(split.issues);
-      const { variation: chosen, baseline, bucketBy } = split;
-      const applied = updateFlagState(tx, flag.key, env.key, (current) => ({
-        ...current,
-        fallthrough: twoWayRollout(flag.variations.length, chosen, baseline, steps[0]!.thousandths, bucketBy),
-      }));
-      const schedule = afterStep(steps, 0, tx.now);
-      const row = tx.db
-        .insert(rolloutPlans)
-        .values({
-          envId: env.id,
-          flagId: flag.id,
-          state: schedule.state,
-          steps,
-          currentStep: 0,
-          nextStepAt: schedule.nextStepAt,
-          variation: chosen,
-          baseline,
-          bucketBy,
-          flagVersion: applied.version,
-          createdBy: meta.actor,
-          version: 1,
-          createdAt: tx.now,
-          updatedAt: tx.now,
-        })
-        .returning()
-        .get();
-      const plan = toPlan(row, env, flag);
-      tx.audit({ action: 'rollout_plan.create', env: env.key, resource: { kind: 'flag', key: flag.key }, after: plan });
-      return plan;
-    });
+  /** Plan `id` with its environment and flag, as committed now (outside any write). */
+  find(id: number): FoundPlan {
+    return requirePlan(this.db, id);
   }
 
-  pause(id: number, meta: WriteMeta): RolloutPlan {
-    return this.#write(meta, (tx) => {
-      const found = requirePlan(tx.db, id);
-      checkVersion(found.plan.version, meta.ifMatch, `rollout plan ${id}`);
-      if (found.plan.state === 'paused') return toPlan(found.plan, found.env, found.flag);
-      refuseFinished(found.plan, 'paused');
-      return setPlanState(tx, found, 'pause', { state: 'paused', nextStepAt: null }, meta.actor, meta.reason ?? null);
-    });
-  }
-
-  /**
-   * Resumes a paused plan: the next step is due one full hold from now, and the flag state as it is now
-   * (changed by hand, perhaps) is what the plan builds on.
-   */
-  resume(id: number, meta: WriteMeta): RolloutPlan {
-    return this.#write(meta, (tx) => {
-      const found = requirePlan(tx.db, id);
-      checkVersion(found.plan.version, meta.ifMatch, `rollout plan ${id}`);
-      if (found.plan.state === 'active') return toPlan(found.plan, found.env, found.flag);
-      refuseFinished(found.plan, 'resumed');
-      const flagState = flagStateRow(tx.db, found.flag.id, found.env.id);
-      // Someone may have raised the rollout by hand while the plan was paused: its next step must not lower it.
-      const next = found.plan.steps[found.plan.currentStep + 1]!;
-      const servedNow = flagState.on ? shareOf(flagState.fallthrough, found.plan.variation) : 0;
-      if (servedNow > next.thousandths) {
-        throw validationFailed([
-          {
-            path: 'steps',
-            message: `the flag serves ${toPercent(servedNow)} % now, more than the plan's next step (${toPercent(next.thousandths)} %): lower the rollout or abort the plan`,
-          },
-        ]);
-      }
-      const { state, nextStepAt } = afterStep(found.plan.steps, found.plan.currentStep, tx.now);
-      const flagVersion = flagState.version;
-      return setPlanState(tx, found, 'resume', { state, nextStepAt, flagVersion }, meta.actor, meta.reason ?? null);
-    });
-  }
-
-  /** Stops the plan for good; the flag keeps the percentage it has (roll back with `flagstaff rollout KEY 0`). */
-  abort(id: number, meta: WriteMeta): RolloutPlan {
-    return this.#write(meta, (tx) => {
-      const found = requirePlan(tx.db, id);
-      checkVersion(found.plan.version, meta.ifMatch, `rollout plan ${id}`);
-      if (found.plan.state === 'aborted') return toPlan(found.plan, found.env, found.flag);
-      refuseFinished(found.plan, 'aborted');
-      return setPlanState(tx, found, 'abort', { state: 'aborted', nextStepAt: null }, meta.actor, meta.reason ?? null);
-    });
+  /** The state row of the plan's flag in its environment, as committed now. */
+  flagState({ flag, env }: Pick<FoundPlan, 'flag' | 'env'>) {
+    return flagStateRow(this.db, flag.id, env.id);
   }
 
   /** When the earliest active plan is due; null when none is waiting. */
@@ -216,77 +109,11 @@ export class RolloutPlanStore {
   }
 
   /**
-   * Applies plan `id`'s next step if it is due — exactly one step, however late — or pauses the plan if
-   * someone else changed the flag since its last step (a plan never overwrites a person's change), or waits
-   * another hold while the flag is off.
+   * The audited changes to this flag's state in `env` that produced a version after `flagVersion`, oldest
+   * first: what happened to the flag since a plan last wrote it. A plan's own entries are filed under its
+   * flag too; their `after` is a plan, not a flag state, so they are left out.
    */
-  advance(id: number, now: number): StepOutcome {
-    const found = requirePlan(this.db, id);
-    const { plan, env, flag } = found;
-    if (plan.state !== 'active' || plan.nextStepAt === null || plan.nextStepAt > now) return { kind: 'not_due' };
-    const changed = this.reconcile(id);
-    if (changed) return { kind: 'paused', plan: changed };
-    if (!flagStateRow(this.db, flag.id, env.id).on) return this.waitWhileOff(id, plan.version, plan.steps[plan.currentStep]!.holdMs);
-
-    const index = plan.currentStep + 1;
-    const step = plan.steps[index]!;
-    const reason = `rollout plan ${id}: step ${index + 1} of ${plan.steps.length}, ${toPercent(step.thousandths)} %`;
-    return this.#write({ actor: planActor(id), reason }, (tx) => {
-      // Re-read inside the transaction: another instance sharing the database may have taken this step.
-      const current = requirePlan(tx.db, id).plan;
-      if (current.version !== plan.version) return { kind: 'not_due' };
-      const applied = updateFlagState(tx, flag.key, env.key, (state) => ({
-        ...state,
-        fallthrough: twoWayRollout(flag.variations.length, plan.variation, plan.baseline, step.thousandths, plan.bucketBy),
-      }));
-      const schedule = afterStep(plan.steps, index, tx.now);
-      const updated = tx.db
-        .update(rolloutPlans)
-        .set({ ...schedule, currentStep: index, flagVersion: applied.version, version: plan.version + 1, updatedAt: tx.now })
-        .where(eq(rolloutPlans.id, id))
-        .returning()
-        .get()!;
-      return { kind: 'stepped', plan: toPlan(updated, env, flag) } as const;
-    });
-  }
-
-  /**
-   * Catches up with what others did to the flag since the plan last wrote it: pauses the plan when they took
-   * over its rollout or pulled the flag (rollout/plan.ts, judgeForeignChanges), and otherwise accepts the
-   * flag's current version. Returns the paused plan, or null when the plan carries on.
-   */
-  reconcile(id: number): RolloutPlan | null {
-    const found = requirePlan(this.db, id);
-    const { plan, env, flag } = found;
-    if (plan.state !== 'active') return null;
-    const current = flagStateRow(this.db, flag.id, env.id).version;
-    if (current === plan.flagVersion && !flag.archived) return null;
-    const verdict = flag.archived
-      ? { pause: 'flag archived' }
-      : judgeForeignChanges(this.changesSince(env.key, flag.key, plan.flagVersion), { flagVersion: plan.flagVersion, currentVersion: current });
-    if ('adopt' in verdict) {
-      // Bookkeeping, not a change of the plan: no version bump (If-Match holders keep theirs), no audit entry.
-      this.#write({ actor: planActor(id) }, (tx) => {
-        const restart = verdict.turnedOn ? { nextStepAt: tx.now + plan.steps[plan.currentStep]!.holdMs } : {};
-        tx.db
-          .update(rolloutPlans)
-          .set({ flagVersion: current, ...restart })
-          .where(and(eq(rolloutPlans.id, id), eq(rolloutPlans.version, plan.version)))
-          .run();
-      });
-      return null;
-    }
-    const by = verdict.by ?? this.lastChangeBy(env.key, flag.key)?.name ?? 'someone else';
-    const reason = `${verdict.pause} by ${by} (version ${plan.flagVersion} → ${current}); resume to continue from here`;
-    return this.#write({ actor: planActor(id), reason }, (tx) => {
-      const fresh = requirePlan(tx.db, id);
-      if (fresh.plan.version !== plan.version) return null;
-      return setPlanState(tx, fresh, 'pause', { state: 'paused', nextStepAt: null }, planActor(id), reason);
-    });
-  }
-
-  /** The audited changes of others to this flag's state in `env` after `flagVersion`, oldest first. */
-  private changesSince(env: string, flagKey: string, flagVersion: number): ForeignChange[] {
+  stateChangesSince(env: string, flagKey: string, flagVersion: number): AuditedStateChange[] {
     return this.db
       .select({ actor: auditLog.actorName, before: auditLog.before, after: auditLog.after })
       .from(auditLog)
@@ -295,7 +122,6 @@ export class RolloutPlanStore {
           eq(auditLog.env, env),
           eq(auditLog.resourceKind, 'flag'),
           eq(auditLog.resourceKey, flagKey),
-          // A plan's own entries are filed under its flag too; their `after` is a plan, not a flag state.
           notLike(auditLog.action, 'rollout_plan.%'),
           sql`json_extract(${auditLog.after}, '$.version') > ${flagVersion}`,
         ),
@@ -304,33 +130,8 @@ export class RolloutPlanStore {
       .all();
   }
 
-  /**
-   * Nobody sees a step while the flag is off, so none is applied: the current step holds again, and turning
-   * the flag on restarts its hold (reconcile). Bookkeeping: no version bump, no audit entry.
-   */
-  private waitWhileOff(id: number, version: number, holdMs: number): StepOutcome {
-    this.#write({ actor: planActor(id) }, (tx) => {
-      tx.db
-        .update(rolloutPlans)
-        .set({ nextStepAt: tx.now + holdMs })
-        .where(and(eq(rolloutPlans.id, id), eq(rolloutPlans.version, version)))
-        .run();
-    });
-    return { kind: 'waiting' };
-  }
-
-  /** Pauses an active plan whose step could not be applied (the flag's variations changed under it, say). */
-  pauseAfterFailure(id: number, message: string): RolloutPlan | null {
-    const reason = `the next step failed: ${message}`;
-    return this.#write({ actor: planActor(id), reason }, (tx) => {
-      const found = requirePlan(tx.db, id);
-      if (found.plan.state !== 'active') return null;
-      return setPlanState(tx, found, 'pause', { state: 'paused', nextStepAt: null }, planActor(id), reason);
-    });
-  }
-
-  /** Who last changed this flag in this environment, other than a rollout plan. */
-  private lastChangeBy(env: string, flagKey: string): Actor | undefined {
+  /** Who last changed this flag in this environment, other than a rollout plan (`rollout-plan:<id>`). */
+  lastChangeBy(env: string, flagKey: string): Actor | undefined {
     const row = this.db
       .select({ kind: auditLog.actorKind, id: auditLog.actorId, name: auditLog.actorName })
       .from(auditLog)
@@ -349,7 +150,7 @@ export class RolloutPlanStore {
   }
 
   /** A write after which the scheduler hears that a schedule may have moved. */
-  #write<T>(meta: WriteMeta, fn: (tx: Tx) => T): T {
+  write<T>(meta: WriteMeta, fn: (tx: Tx) => T): T {
     return this.writer.write(meta, (tx) => {
       tx.afterCommit(() => {
         for (const listener of this.#listeners) listener();

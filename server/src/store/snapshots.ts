@@ -5,23 +5,8 @@
 // The evaluation-ready form (core's PreparedSnapshot) is built on first use — by /api/v1/evaluate or
 // OFREP — rather than at start-up, which keeps "ready in ≤ 1 s with 5,000 flags" within budget; once
 // built, it moves forward with core's applyEvent, the same routine SDKs use.
-import { applyEvent, prepareSnapshot, type PreparedSnapshot, type Snapshot, type StreamEvent } from '@flagstaff/core';
-import type { EnvChange, SnapshotSource } from '../stream/feed.js';
-
-function eventOf(change: EnvChange): StreamEvent {
-  const { version, kind, key, value } = change;
-  if (value === null) return { type: 'delete', data: { version, kind, key } };
-  return { type: 'patch', data: { version, kind, key, value } as Extract<StreamEvent, { type: 'patch' }>['data'] };
-}
-
-/** `snapshot` with one flag or segment replaced or removed, at the change's version. */
-function withChange(snapshot: Snapshot, change: EnvChange): Snapshot {
-  const field = change.kind === 'flag' ? 'flags' : 'segments';
-  const items: Record<string, unknown> = { ...snapshot[field] };
-  if (change.value === null) delete items[change.key];
-  else items[change.key] = change.value;
-  return { ...snapshot, version: change.version, [field]: items };
-}
+import { applyEvent, prepareSnapshot, type PreparedSnapshot, type Snapshot } from '@flagstaff/core';
+import { applyChange, changeEvent, type EnvChange, type SnapshotSource } from './changes.js';
 
 export class Snapshots implements SnapshotSource {
   readonly #raw = new Map<string, Snapshot>();
@@ -59,11 +44,11 @@ export class Snapshots implements SnapshotSource {
     if (raw === undefined) return;
     const prepared = this.#prepared.get(change.env);
     if (prepared !== undefined && prepared.raw === raw) {
-      const next = applyEvent(prepared, eventOf(change));
+      const next = applyEvent(prepared, changeEvent(change));
       this.#prepared.set(change.env, next);
       this.#raw.set(change.env, next.raw);
     } else {
-      this.#raw.set(change.env, withChange(raw, change));
+      this.#raw.set(change.env, applyChange(raw, change));
     }
   }
 }

@@ -3,7 +3,7 @@
 // share the file: `watchCommits` follows their commits (commit-watcher.ts, catch-up.ts) and notices the
 // file itself going away (database-file.ts).
 import type { Logger } from '../log.js';
-import type { LocalChangeFeed } from '../stream/feed.js';
+import type { LocalChangeFeed } from './changes.js';
 import { AlertEventStore } from './alert-events.js';
 import { AuditStore } from './audit.js';
 import { catchUp, type CaughtUp } from './catch-up.js';

@@ -6,7 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Flag, Segment } from '@flagstaff/core';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { EnvChange, LocalChangeFeed } from '../stream/feed.js';
+import type { EnvChange, LocalChangeFeed } from './changes.js';
 import type { DatabaseFile } from './database-file.js';
 import type { Db } from './db.js';
 import type { Actor, WriteMeta } from './resources.js';

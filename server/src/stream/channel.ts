@@ -1,9 +1,12 @@
 // One environment's stream: the current server-view state, the replay log, and the connections to feed.
 // Each change is framed once per audience and the same Buffer goes to every subscriber of that audience.
-import type { Flag, Segment, Snapshot, StreamEvent } from '@flagstaff/core';
+// The state is a Snapshot moved forward by the store's applyChange (store/changes.ts), the same step that
+// moves the store's own snapshots: one way for a change to become the next state, wherever it is held.
+import type { Flag, Snapshot } from '@flagstaff/core';
+import { applyChange, changeEvent, type EnvChange } from '../store/changes.js';
+import { clientView, type Audience } from '../snapshot-views.js';
 import { ChangeLog } from './change-log.js';
-import { ClientView, type Audience } from './client-view.js';
-import type { EnvChange } from './feed.js';
+import { ClientView } from './client-view.js';
 import { changeFrame, eventText, heartbeatFrame } from './frames.js';
 import type { StreamMetrics } from './metrics.js';
 import type { Subscriber } from './subscriber.js';
@@ -16,28 +19,22 @@ export interface ChannelOptions {
 
 type PerAudience<T> = Record<Audience, T>;
 
-const serverEvent = (change: EnvChange): StreamEvent => {
-  const { version, kind, key, value } = change;
-  if (value === null) return { type: 'delete', data: { version, kind, key } };
-  return kind === 'flag'
-    ? { type: 'patch', data: { version, kind, key, value: value as Flag } }
-    : { type: 'patch', data: { version, kind, key, value: value as Segment } };
-};
+/** An own property only: `constructor` is a valid key, and Object.prototype has one too. */
+const own = <T>(items: Record<string, T>, key: string): T | undefined => (Object.hasOwn(items, key) ? items[key] : undefined);
 
 export class EnvChannel {
   readonly subscribers: PerAudience<Set<Subscriber>> = { server: new Set(), client: new Set() };
-  #version = 0;
+  /** The server view at the current version. Replaced, never modified: handed-out snapshots stay as they were. */
+  #state: Snapshot = { version: 0, flags: {}, segments: {} };
   /**
    * The version of the last change client keys could see. Every client connection holds exactly the client
    * view at this version, so puts, heartbeats and resume decisions for clients all use it.
    */
   #clientVersion = 0;
-  #flags = new Map<string, Flag>();
-  #segments = new Map<string, Segment>();
   #clientView = new ClientView([]);
   readonly #log: ChangeLog;
-  /** Frames and views of the current version, built on first use and dropped on the next change. */
-  #cache: { snapshot?: Snapshot; put: Partial<PerAudience<Buffer>>; heartbeat: Partial<PerAudience<Buffer>> } = {
+  /** Frames of the current version, built on first use and dropped on the next change. */
+  #cache: { put: Partial<PerAudience<Buffer>>; heartbeat: Partial<PerAudience<Buffer>> } = {
     put: {},
     heartbeat: {},
   };
@@ -52,7 +49,7 @@ export class EnvChannel {
   }
 
   get version(): number {
-    return this.#version;
+    return this.#state.version;
   }
 
   get connections(): number {
@@ -61,17 +58,15 @@ export class EnvChannel {
 
   /** Applies the change that follows the current version (the hub orders changes) and fans it out. */
   apply(change: EnvChange): void {
-    if (change.version !== this.#version + 1) {
-      throw new RangeError(`${this.env}: change ${change.version} does not follow version ${this.#version}`);
+    if (change.version !== this.#state.version + 1) {
+      throw new RangeError(`${this.env}: change ${change.version} does not follow version ${this.#state.version}`);
     }
-    const previous = change.kind === 'flag' ? this.#flags.get(change.key) : undefined;
-    const items: Map<string, Flag | Segment> = change.kind === 'flag' ? this.#flags : this.#segments;
-    if (change.value === null) items.delete(change.key);
-    else items.set(change.key, change.value);
-    this.#version = change.version;
+    const previous: Flag | undefined = change.kind === 'flag' ? own(this.#state.flags, change.key) : undefined;
+    this.#state = applyChange(this.#state, change);
 
-    const clientEvents = this.#clientView.eventsFor(change, previous, this.#segments);
-    const server = changeFrame([serverEvent(change)], change.version);
+    const { segments } = this.#state;
+    const clientEvents = this.#clientView.eventsFor(change, previous, { get: (key) => own(segments, key) });
+    const server = changeFrame([changeEvent(change)], change.version);
     const client = clientEvents.length > 0 ? changeFrame(clientEvents, change.version) : null;
     if (client !== null) this.#clientVersion = change.version;
     this.#log.push({ version: change.version, server, client });
@@ -94,12 +89,7 @@ export class EnvChannel {
 
   /** The full server-view snapshot at the current version. Shared: callers must not modify it. */
   snapshot(): Snapshot {
-    this.#cache.snapshot ??= {
-      version: this.#version,
-      flags: Object.fromEntries(this.#flags),
-      segments: Object.fromEntries(this.#segments),
-    };
-    return this.#cache.snapshot;
+    return this.#state;
   }
 
   putFrame(audience: Audience): Buffer {
@@ -128,8 +118,8 @@ export class EnvChannel {
     if (lastEventId === null) return [this.putFrame(audience)];
     // A client's id names the client view at that version, which stays the same until the next change
     // visible to clients: from #clientVersion up to the current version there is nothing to send.
-    if (audience === 'client' && lastEventId >= this.#clientVersion && lastEventId <= this.#version) return [];
-    const missed = this.#log.since(lastEventId, this.#version);
+    if (audience === 'client' && lastEventId >= this.#clientVersion && lastEventId <= this.#state.version) return [];
+    const missed = this.#log.since(lastEventId, this.#state.version);
     if (missed === null) return [this.putFrame(audience)];
     const frames: Buffer[] = [];
     for (const entry of missed) {
@@ -155,16 +145,16 @@ export class EnvChannel {
   }
 
   #view(audience: Audience): Snapshot {
-    if (audience === 'server') return this.snapshot();
-    return this.#clientView.snapshot(this.#clientVersion, this.#flags, this.#segments);
+    if (audience === 'server') return this.#state;
+    // Nothing clients see changed since #clientVersion: the view is the same, under the id they know.
+    const view = clientView(this.#state);
+    return view.version === this.#clientVersion ? view : { ...view, version: this.#clientVersion };
   }
 
   #adopt(snapshot: Snapshot): void {
-    this.#version = snapshot.version;
+    this.#state = snapshot;
     this.#clientVersion = snapshot.version;
-    this.#flags = new Map(Object.entries(snapshot.flags));
-    this.#segments = new Map(Object.entries(snapshot.segments));
-    this.#clientView = new ClientView(this.#flags.values());
+    this.#clientView = new ClientView(Object.values(snapshot.flags));
     this.#log.clear();
     this.#cache = { put: {}, heartbeat: {} };
   }

@@ -1,23 +1,17 @@
-// What client (browser) keys may see: the `clientSide` flags and only the segments those flags name.
-// Client keys are public, so everything else in an environment stays on the server side of this filter.
-import type { Flag, Segment, Snapshot, StreamEvent } from '@flagstaff/core';
-import type { EnvChange } from './feed.js';
+// A change as client (browser) keys see it: what they may see is snapshot-views.ts's clientView; this
+// turns one change into the events that keep a client's copy of that view current, without rescanning
+// the environment for every change.
+import type { Flag, Segment, StreamEvent } from '@flagstaff/core';
+import { changeEvent, type EnvChange } from '../store/changes.js';
+import { clientSees as visible, segmentsNamedBy } from '../snapshot-views.js';
 
-export type Audience = 'server' | 'client';
+/** The segment keys a flag's rules name, each once (segments cannot name segments). */
+const namedSegments = (flag: Flag): Set<string> => new Set(segmentsNamedBy(flag));
 
-/** The segment keys a flag's rules name through `segmentMatch` (segments cannot name segments). */
-function namedSegments(flag: Flag): Set<string> {
-  const keys = new Set<string>();
-  for (const rule of flag.rules) {
-    for (const clause of rule.clauses) {
-      if (clause.op !== 'segmentMatch') continue;
-      for (const value of clause.values) if (typeof value === 'string') keys.add(value);
-    }
-  }
-  return keys;
+/** Where the segments of the state after a change are looked up (a Map will do). */
+export interface SegmentLookup {
+  get(key: string): Segment | undefined;
 }
-
-const visible = (flag: Flag | null | undefined): flag is Flag => flag?.clientSide === true;
 
 /**
  * Tracks which segments the client audience needs (a count of client-side flags naming each), so that a
@@ -34,30 +28,15 @@ export class ClientView {
     return this.#refs.has(segmentKey);
   }
 
-  /** The client snapshot of a server-view state. */
-  snapshot(version: number, flags: ReadonlyMap<string, Flag>, segments: ReadonlyMap<string, Segment>): Snapshot {
-    const view: Snapshot = { version, flags: {}, segments: {} };
-    for (const [key, flag] of flags) if (visible(flag)) view.flags[key] = flag;
-    for (const key of this.#refs.keys()) {
-      const segment = segments.get(key);
-      if (segment !== undefined) view.segments[key] = segment;
-    }
-    return view;
-  }
-
   /**
    * The client events for `change`, which has just been applied to the server view (`segments` is the
    * state after it; `previous` is the changed flag as it was). Updates the tracked needs. Segments the
    * client newly needs come first, so a flag never arrives naming a segment the client lacks; segments no
    * longer needed are deleted after the flag that released them.
    */
-  eventsFor(change: EnvChange, previous: Flag | undefined, segments: ReadonlyMap<string, Segment>): StreamEvent[] {
+  eventsFor(change: EnvChange, previous: Flag | undefined, segments: SegmentLookup): StreamEvent[] {
     const { version, kind, key } = change;
-    if (kind === 'segment') {
-      if (!this.needs(key)) return [];
-      const value = change.value as Segment | null;
-      return [value === null ? { type: 'delete', data: { version, kind, key } } : { type: 'patch', data: { version, kind, key, value } }];
-    }
+    if (kind === 'segment') return this.needs(key) ? [changeEvent(change)] : [];
     const before = visible(previous) ? previous : undefined;
     const after = visible(change.value as Flag | null) ? (change.value as Flag) : undefined;
     if (before === undefined && after === undefined) return [];

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { snapshotChecksum, type Snapshot } from '@flagstaff/core';
 import { until } from '../../../test/helpers/sse.js';
 import { FakeOutput, flag, flagChange, flagUsing, segment, snapshotOf } from '../../../test/helpers/stream-fixtures.js';
-import { LocalChangeFeed } from './feed.js';
+import { LocalChangeFeed } from '../store/changes.js';
 import { StreamHub, type HubOptions } from './hub.js';
 
 const hubs: StreamHub[] = [];

@@ -4,8 +4,8 @@
 import { snapshotChecksum, type Snapshot } from '@flagstaff/core';
 import { STREAM_DEFAULTS } from '../config.js';
 import { EnvChannel, type ChannelOptions } from './channel.js';
-import type { Audience } from './client-view.js';
-import type { ChangeFeed, EnvChange, SnapshotSource } from './feed.js';
+import type { Audience } from '../snapshot-views.js';
+import type { ChangeFeed, EnvChange, SnapshotSource } from '../store/changes.js';
 import { jitteredRetry, retryFrame } from './frames.js';
 import { StreamMetrics, type ConnectionCount } from './metrics.js';
 import { Subscriber, type SseOutput } from './subscriber.js';

@@ -1,7 +1,7 @@
 // SDK keys as mirrored in Redis by the primaries, held in memory so that a relay (which has no database)
 // authenticates a stream with a hash and a map lookup, and keeps doing so while Redis is away.
 import { createHash } from 'node:crypto';
-import type { StreamKey } from '../routes/sdk-stream.js';
+import type { StreamKey } from './sdk-stream.js';
 import type { MirroredKey, RedisLog } from './redis-log.js';
 
 /** The mirror is keyed like the store: SHA-256 of the key, in hex. Keys are random, so no slow hash is needed. */

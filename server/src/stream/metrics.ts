@@ -1,5 +1,5 @@
 // Streaming counters, rendered in the Prometheus text format for `/metrics`.
-import type { Audience } from './client-view.js';
+import type { Audience } from '../snapshot-views.js';
 
 export interface ConnectionCount {
   env: string;

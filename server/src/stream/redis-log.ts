@@ -6,8 +6,8 @@
 import { isFlag, isSegment, isSnapshot, type Snapshot } from '@flagstaff/core';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
-import type { Audience } from './client-view.js';
-import type { EnvChange } from './feed.js';
+import type { Audience } from '../snapshot-views.js';
+import type { EnvChange } from '../store/changes.js';
 
 export const REDIS_KEYS = {
   changes: 'flagstaff:changes',

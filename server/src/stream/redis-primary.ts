@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Snapshot } from '@flagstaff/core';
 import type { Logger } from '../log.js';
-import type { ChangeFeed, EnvChange } from './feed.js';
+import type { ChangeFeed, EnvChange } from '../store/changes.js';
 import type { StreamHub } from './hub.js';
 import { KeyDirectory } from './key-directory.js';
 import { RedisFollower } from './redis-follower.js';

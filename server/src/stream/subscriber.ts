@@ -1,7 +1,7 @@
 // One streaming connection as the hub sees it. The hub writes the same frame to every subscriber and never
 // waits for one: a client that stops reading fills its own buffer, and past a limit it is dropped (it will
 // reconnect and resume) rather than holding memory or delaying anybody else.
-import type { Audience } from './client-view.js';
+import type { Audience } from '../snapshot-views.js';
 
 /** The part of a node `ServerResponse` the hub uses; tests pass a fake. */
 export interface SseOutput {

@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../log.js';
 import { createServerMetrics } from '../metrics.js';
 import type { Actor, Scope } from '../store/resources.js';
 import { Store } from '../store/store.js';
-import { LocalChangeFeed } from '../stream/feed.js';
+import { LocalChangeFeed } from '../store/changes.js';
 
 export const TEST_ACTOR: Actor = { kind: 'admin', id: 'key_test', name: 'test' };
 /** The environment the SDK keys belong to. */

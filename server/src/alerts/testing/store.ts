@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createLogger } from '../../log.js';
 import type { Actor } from '../../store/resources.js';
 import { Store } from '../../store/store.js';
-import { LocalChangeFeed, type EnvChange } from '../../stream/feed.js';
+import { LocalChangeFeed, type EnvChange } from '../../store/changes.js';
+import { hookAuth } from '../providers.js';
 import { AlertReceiver, type Receipt } from '../receiver.js';
 import { STORE_ROLLOUT_PLANS } from '../rollout-plans.js';
 import type { Provider } from '../alert.js';
@@ -42,7 +43,7 @@ export function killFixture({ storeOnFixtureClock = false } = {}): KillFixture {
     now: start,
     receiver: undefined as unknown as AlertReceiver,
     hook(provider, auth) {
-      const { info, secret } = store.hooks.create(ENV, { provider, ...(auth ? { auth } : {}) }, { actor: admin });
+      const { info, secret } = store.hooks.create(ENV, { provider, auth: hookAuth(provider, auth) }, { actor: admin });
       return {
         id: info.id,
         secret,

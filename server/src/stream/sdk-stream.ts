@@ -8,11 +8,11 @@ import { HEARTBEAT_PREFIX, KEY_PREFIX } from '@flagstaff/core';
 import { Hono, type Context } from 'hono';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../http/context.js';
-import type { Admission } from '../stream/admission.js';
-import type { Audience } from '../stream/client-view.js';
-import type { StreamHub } from '../stream/hub.js';
-import { socketOutput } from '../stream/socket-output.js';
-import type { SseOutput } from '../stream/subscriber.js';
+import type { Admission } from './admission.js';
+import type { Audience } from '../snapshot-views.js';
+import type { StreamHub } from './hub.js';
+import { socketOutput } from './socket-output.js';
+import type { SseOutput } from './subscriber.js';
 
 /** Who an SDK key belongs to, as far as streaming cares. */
 export interface StreamKey {

@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { alice, as, bob, booleanRollout, planFixture, type PlanFixture } from '../rollout/testing.js';
+import { alice, as, bob, booleanRollout, planFixture, type PlanFixture } from './testing.js';
 import { createLogger } from '../log.js';
-import { LocalChangeFeed } from '../stream/feed.js';
-import { openDatabase } from './db.js';
-import { updateFlagState } from './flag-states.js';
-import { abortPlanFor } from './rollout-plans.js';
-import { Snapshots } from './snapshots.js';
-import { Writer, type Tx } from './write.js';
+import { LocalChangeFeed } from '../store/changes.js';
+import { openDatabase } from '../store/db.js';
+import { updateFlagState } from '../store/flag-states.js';
+import { abortPlanFor } from '../store/rollout-plans.js';
+import { Snapshots } from '../store/snapshots.js';
+import { Writer, type Tx } from '../store/write.js';
 
 let fx: PlanFixture;
 const plan = (overrides: Record<string, unknown> = {}) =>
-  fx.store.rolloutPlans.create({ flag: 'checkout', env: 'production', steps: [5, 25, 50, 100], holdSeconds: 60, ...overrides }, as(alice));
+  fx.rollouts.create({ flag: 'checkout', env: 'production', steps: [5, 25, 50, 100], holdSeconds: 60, ...overrides }, as(alice));
 const fallthrough = () => fx.store.flagStates.get('checkout', 'production').fallthrough;
 const audit = (actor?: string) => fx.store.audit.query({ flag: 'checkout', env: 'production', limit: 100, ...(actor ? { actor } : {}) }).entries;
 
@@ -51,7 +51,7 @@ describe('creating a plan', () => {
 
   it('allows a new plan once the previous one is finished', () => {
     const first = plan();
-    fx.store.rolloutPlans.abort(first.id, as(alice));
+    fx.rollouts.abort(first.id, as(alice));
     expect(plan().id).not.toBe(first.id);
   });
 });
@@ -59,9 +59,9 @@ describe('creating a plan', () => {
 describe('pause, resume, abort', () => {
   it('pauses with the reason and who did it, and resumes one full hold later', () => {
     const created = plan();
-    const paused = fx.store.rolloutPlans.pause(created.id, as(bob, { reason: 'error rate up' }));
+    const paused = fx.rollouts.pause(created.id, as(bob, { reason: 'error rate up' }));
     expect(paused).toMatchObject({ state: 'paused', nextStepAt: null, reason: 'error rate up', stateChangedBy: bob, version: 2 });
-    const resumed = fx.store.rolloutPlans.resume(created.id, as(alice));
+    const resumed = fx.rollouts.resume(created.id, as(alice));
     expect(resumed).toMatchObject({ state: 'active', currentStep: 0, version: 3 });
     expect(Date.parse(resumed.nextStepAt!) - Date.parse(resumed.updatedAt)).toBe(60_000);
     expect(audit().slice(0, 2).map((e) => [e.action, e.actor.name, e.reason])).toEqual([
@@ -73,24 +73,24 @@ describe('pause, resume, abort', () => {
   it('refuses to resume when the flag now serves more than the next step: resuming would take it away from some', () => {
     const created = plan();
     fx.store.flagStates.patch('checkout', 'production', { on: true, fallthrough: booleanRollout(40) }, as(bob));
-    fx.store.rolloutPlans.reconcile(created.id);
-    expect(() => fx.store.rolloutPlans.resume(created.id, as(alice))).toThrow(
+    fx.rollouts.reconcile(created.id);
+    expect(() => fx.rollouts.resume(created.id, as(alice))).toThrow(
       expect.objectContaining({ code: 'validation_failed', message: expect.stringMatching(/serves 40 % now, more than the plan's next step \(25 %\)/) }),
     );
     fx.store.flagStates.patch('checkout', 'production', { fallthrough: booleanRollout(20) }, as(bob));
-    expect(fx.store.rolloutPlans.resume(created.id, as(alice)).state).toBe('active');
+    expect(fx.rollouts.resume(created.id, as(alice)).state).toBe('active');
   });
 
   it('aborts and leaves the flag at the percentage it reached', () => {
     const created = plan();
-    expect(fx.store.rolloutPlans.abort(created.id, as(bob, { reason: 'not needed' }))).toMatchObject({ state: 'aborted', reason: 'not needed' });
+    expect(fx.rollouts.abort(created.id, as(bob, { reason: 'not needed' }))).toMatchObject({ state: 'aborted', reason: 'not needed' });
     expect(fallthrough()).toEqual(booleanRollout(5));
   });
 
   it('refuses a stale If-Match with version_conflict and changes nothing', () => {
     const created = plan();
-    fx.store.rolloutPlans.pause(created.id, as(bob));
-    expect(() => fx.store.rolloutPlans.resume(created.id, as(alice, { ifMatch: created.version }))).toThrow(
+    fx.rollouts.pause(created.id, as(bob));
+    expect(() => fx.rollouts.resume(created.id, as(alice, { ifMatch: created.version }))).toThrow(
       expect.objectContaining({ code: 'version_conflict', details: { currentVersion: 2 } }),
     );
     expect(fx.store.rolloutPlans.get(created.id).state).toBe('paused');
@@ -98,12 +98,12 @@ describe('pause, resume, abort', () => {
 
   it.each(['pause', 'resume', 'abort'] as const)('refuses to %s a finished plan with plan_finished', (action) => {
     const created = plan();
-    fx.store.rolloutPlans.abort(created.id, as(alice));
+    fx.rollouts.abort(created.id, as(alice));
     if (action === 'abort') {
-      expect(fx.store.rolloutPlans.abort(created.id, as(alice)).state).toBe('aborted');
+      expect(fx.rollouts.abort(created.id, as(alice)).state).toBe('aborted');
       return;
     }
-    expect(() => fx.store.rolloutPlans[action](created.id, as(alice))).toThrow(expect.objectContaining({ code: 'plan_finished' }));
+    expect(() => fx.rollouts[action](created.id, as(alice))).toThrow(expect.objectContaining({ code: 'plan_finished' }));
   });
 });
 
@@ -111,7 +111,7 @@ describe('reconcile: others changing the flag under an active plan', () => {
   it('pauses the plan when someone takes over its rollout, naming them, and keeps their change', () => {
     const created = plan();
     fx.store.flagStates.patch('checkout', 'production', { fallthrough: booleanRollout(10) }, as(bob));
-    const paused = fx.store.rolloutPlans.reconcile(created.id);
+    const paused = fx.rollouts.reconcile(created.id);
     expect(paused).toMatchObject({ state: 'paused', reason: expect.stringMatching(/^rollout changed by bob \(version \d+ → \d+\)/) });
     expect(fallthrough()).toEqual(booleanRollout(10));
   });
@@ -120,14 +120,14 @@ describe('reconcile: others changing the flag under an active plan', () => {
     const created = plan();
     fx.store.flagStates.patch('checkout', 'production', { on: true }, as(bob));
     fx.store.flagStates.patch('checkout', 'production', { targets: [{ variation: 1, values: ['user-1'] }] }, as(bob));
-    expect(fx.store.rolloutPlans.reconcile(created.id)).toBeNull();
+    expect(fx.rollouts.reconcile(created.id)).toBeNull();
     expect(fx.store.rolloutPlans.get(created.id)).toMatchObject({ state: 'active', version: created.version });
     expect(audit().filter((e) => e.action.startsWith('rollout_plan.')).map((e) => e.action)).toEqual(['rollout_plan.create']);
   });
 
   it('is not triggered by the plan’s own steps', () => {
     const created = plan();
-    expect(fx.store.rolloutPlans.reconcile(created.id)).toBeNull();
+    expect(fx.rollouts.reconcile(created.id)).toBeNull();
   });
 });
 

@@ -8,9 +8,9 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsOf, parseSse, until } from '../../../test/helpers/sse.js';
 import { flag, flagChange, snapshotOf } from '../../../test/helpers/stream-fixtures.js';
-import { Admission, type AdmissionLimits } from '../stream/admission.js';
-import { LocalChangeFeed } from '../stream/feed.js';
-import { StreamHub } from '../stream/hub.js';
+import { Admission, type AdmissionLimits } from './admission.js';
+import { LocalChangeFeed } from '../store/changes.js';
+import { StreamHub } from './hub.js';
 import { sdkStreamRoute, type StreamKey } from './sdk-stream.js';
 
 const KEYS: Record<string, StreamKey | 'revoked'> = {
