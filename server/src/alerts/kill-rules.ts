@@ -1,24 +1,9 @@
 // Which flags an alert acts on: the kill rules of the hook's environment whose alert name and label
 // matchers match, each naming a flag by key or through a label of the alert (`flag="new-checkout"`),
 // so that one receiver serves many flags. One alert acts at most once per flag.
+import type { KillRule } from '@flagstaff/core/admin';
 import type { NormalisedAlert } from './alert.js';
-import { compileMatcher, labelValue, type LabelMatcher } from './matchers.js';
-
-export type KillAction = 'off' | 'rollback';
-export type OnResolve = 'keep' | 'restore';
-
-export interface KillRule {
-  id: string;
-  env: string;
-  alert: string;
-  matchers: LabelMatcher[];
-  /** Exactly one of flag and flagLabel is set. */
-  flag?: string;
-  flagLabel?: string;
-  action: KillAction;
-  onResolve: OnResolve;
-  createdAt: string;
-}
+import { compileMatcher, labelValue } from './matchers.js';
 
 export interface KillTarget {
   flag: string;

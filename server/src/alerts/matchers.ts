@@ -1,14 +1,7 @@
 // Label matchers of kill rules, with Prometheus' meaning: `=` and `!=` compare the whole value, `=~` is a
 // regular expression anchored at both ends, and a label the alert lacks has the value "".
+import type { LabelMatcher } from '@flagstaff/core/admin';
 import { z } from 'zod';
-
-export type MatchOp = '=' | '!=' | '=~';
-
-export interface LabelMatcher {
-  label: string;
-  op: MatchOp;
-  value: string;
-}
 
 export const MAX_PATTERN_LENGTH = 256;
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;

@@ -1,12 +1,12 @@
-// A progressive rollout plan (docs/rollouts.md): its resource shape, the request that creates one, and the
-// pure rules of its schedule. The store (store/rollout-plans.ts) persists plans and applies their steps; the
-// scheduler (scheduler.ts) decides when.
+// A progressive rollout plan (docs/rollouts.md): the request that creates one, checked, and the pure rules of
+// its schedule (the resource's shape is @flagstaff/core/admin's). The store (store/rollout-plans.ts) persists
+// plans and applies their steps; the scheduler (scheduler.ts) decides when.
 import { z } from 'zod';
 import { bucketBySchema, shareOf, type FlagKind, type JsonValue, type Serve } from '@flagstaff/core';
+import type { Actor, NewRolloutPlan, PlanWarning, RolloutPlan } from '@flagstaff/core/admin';
 import type { Issue } from '../errors.js';
-import type { Actor } from '../store/resources.js';
 
-export type PlanState = 'active' | 'paused' | 'completed' | 'aborted';
+export type { PlanState, PlanWarning, RolloutPlan } from '@flagstaff/core/admin';
 
 /** Holds shorter than a second only make sense in tests; longer than 30 days is a typo (ms for s). */
 export const MIN_HOLD_SECONDS = 1;
@@ -19,35 +19,6 @@ export interface PlanStep {
   thousandths: number;
   /** How long this step holds before the next one is applied. */
   holdMs: number;
-}
-
-/** A plan as the admin API returns it (docs/rollouts.md). */
-export interface RolloutPlan {
-  id: number;
-  env: string;
-  flag: string;
-  state: PlanState;
-  steps: Array<{ percent: number; holdSeconds: number }>;
-  /** Index of the last step applied (the first one is applied when the plan is created). */
-  currentStep: number;
-  /** The share of users who get `variation` now, as far as this plan set it. */
-  percent: number;
-  nextStepAt: string | null;
-  variation: JsonValue;
-  from: JsonValue;
-  bucketBy: string;
-  reason: string | null;
-  stateChangedBy: Actor | null;
-  createdBy: Actor;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Something the creator of a plan should know; the plan was created all the same. */
-export interface PlanWarning {
-  code: 'flag_off';
-  message: string;
 }
 
 /**
@@ -83,7 +54,7 @@ export const createPlanBody = z.strictObject({
   /** The variation everybody else keeps, by value (default: the other one of a boolean flag, else the off variation). */
   from: z.json().optional(),
   bucketBy: bucketBySchema.max(128).optional(),
-});
+}) satisfies z.ZodType<NewRolloutPlan>;
 
 export type CreatePlanBody = z.output<typeof createPlanBody>;
 

@@ -3,9 +3,9 @@
 // needs the key (docs/decisions/001-hook-signing-secrets.md).
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, type SQL } from 'drizzle-orm';
-import type { Provider } from '../alerts/alert.js';
+import type { HookInfo, HookProvider, NewHook } from '@flagstaff/core/admin';
 import type { HookCredentials } from '../alerts/credentials.js';
-import { PROVIDER_INFO, type HookAuth } from '../alerts/providers.js';
+import { PROVIDER_INFO } from '../alerts/providers.js';
 import { notFound, validationFailed } from '../errors.js';
 import { generateSecret, hashSecret, hintOf } from '../secrets.js';
 import type { Db } from './db.js';
@@ -14,31 +14,13 @@ import { iso, isoOrNull, type WriteMeta } from './resources.js';
 import { alertHooks, environments } from './schema.js';
 import type { Writer } from './write.js';
 
-export interface HookInfo {
-  id: string;
-  env: string;
-  provider: Provider;
-  name: string;
-  auth: HookAuth;
-  hint: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
 /** What the receiver needs to authenticate a request and act in the hook's environment. */
 export interface HookRecord extends HookCredentials {
   id: string;
   env: string;
-  provider: Provider;
+  provider: HookProvider;
   name: string;
   revoked: boolean;
-}
-
-export interface CreateHookInput {
-  provider: Provider;
-  name?: string;
-  auth?: HookAuth;
 }
 
 type Row = typeof alertHooks.$inferSelect;
@@ -65,7 +47,7 @@ export class HookStore {
     private readonly clock: () => number,
   ) {}
 
-  create(envKey: string, input: CreateHookInput, meta: WriteMeta): { info: HookInfo; secret: string } {
+  create(envKey: string, input: NewHook, meta: WriteMeta): { info: HookInfo; secret: string } {
     const auth = input.auth ?? PROVIDER_INFO[input.provider].defaultAuth;
     if (auth === 'hmac' && !PROVIDER_INFO[input.provider].signing) {
       throw validationFailed([{ path: 'auth', message: `${input.provider} cannot sign its requests: use bearer` }]);

@@ -2,8 +2,7 @@
 // read on every alert, oldest first — the order in which rules win when several reach one flag.
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
-import type { KillAction, KillRule, OnResolve } from '../alerts/kill-rules.js';
-import type { LabelMatcher } from '../alerts/matchers.js';
+import type { KillRule, NewKillRule } from '@flagstaff/core/admin';
 import { notFound, validationFailed } from '../errors.js';
 import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
@@ -11,15 +10,6 @@ import { findFlag } from './flags.js';
 import { iso, type WriteMeta } from './resources.js';
 import { killRules } from './schema.js';
 import type { Writer } from './write.js';
-
-export interface KillRuleInput {
-  alert: string;
-  matchers?: LabelMatcher[];
-  flag?: string;
-  flagLabel?: string;
-  action?: KillAction;
-  onResolve?: OnResolve;
-}
 
 type Row = typeof killRules.$inferSelect;
 
@@ -41,7 +31,7 @@ export class KillRuleStore {
     private readonly writer: Writer,
   ) {}
 
-  create(envKey: string, input: KillRuleInput, meta: WriteMeta): KillRule {
+  create(envKey: string, input: NewKillRule, meta: WriteMeta): KillRule {
     if ((input.flag === undefined) === (input.flagLabel === undefined)) {
       throw validationFailed([{ path: 'flag', message: 'give exactly one of flag (a flag key) and flagLabel (an alert label naming the flag)' }]);
     }

@@ -1,21 +1,13 @@
 // Segments: named sets of contexts in one environment (included keys, excluded keys, rules).
 import { and, asc, eq } from 'drizzle-orm';
-import { validateSegment, type SegmentRule } from '@flagstaff/core';
+import { validateSegment } from '@flagstaff/core';
 import { ApiError, notFound, validationFailed } from '../errors.js';
 import type { Db } from './db.js';
 import { requireEnv, type EnvRow } from './environments.js';
-import type { SegmentResource, WriteMeta } from './resources.js';
+import type { SegmentInput, SegmentResource, WriteMeta } from './resources.js';
 import { flagStates, flags, segments } from './schema.js';
 import { toSegmentResource, toWireSegment, type SegmentRow } from './wire.js';
 import { checkVersion, type Tx, type Writer } from './write.js';
-
-export interface SegmentInput {
-  name?: string;
-  description?: string;
-  included?: string[];
-  excluded?: string[];
-  rules?: SegmentRule[];
-}
 
 function findSegment(db: Db, envId: number, key: string): SegmentRow | undefined {
   return db.select().from(segments).where(and(eq(segments.envId, envId), eq(segments.key, key))).get();
