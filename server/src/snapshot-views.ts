@@ -1,22 +1,11 @@
 // What each audience of an environment's snapshot receives, computed once per snapshot (and so once
 // per change), never once per request or per client.
-import type { Flag, Snapshot } from '@flagstaff/core';
+import { segmentsNamedBy, type Snapshot } from '@flagstaff/core';
 
 export type Audience = 'server' | 'client';
 
 const clientViews = new WeakMap<Snapshot, Snapshot>();
 const bodies = new WeakMap<Snapshot, string>();
-
-/** The segment keys a flag's rules name. */
-export function segmentsNamedBy(flag: Flag): string[] {
-  const keys: string[] = [];
-  for (const rule of flag.rules) {
-    for (const clause of rule.clauses) {
-      if (clause.op === 'segmentMatch') for (const v of clause.values) if (typeof v === 'string') keys.push(v);
-    }
-  }
-  return keys;
-}
 
 /** Client keys are public: they see only `clientSide` flags and the segments those flags name. */
 export function clientView(snapshot: Snapshot): Snapshot {

@@ -1,21 +1,9 @@
 // What client (browser) keys may see: the `clientSide` flags and only the segments those flags name.
 // Client keys are public, so everything else in an environment stays on the server side of this filter.
-import type { Flag, Segment, Snapshot, StreamEvent } from '@flagstaff/core';
+import { segmentsNamedBy, type Flag, type Segment, type Snapshot, type StreamEvent } from '@flagstaff/core';
 import type { EnvChange } from './feed.js';
 
 export type Audience = 'server' | 'client';
-
-/** The segment keys a flag's rules name through `segmentMatch` (segments cannot name segments). */
-function namedSegments(flag: Flag): Set<string> {
-  const keys = new Set<string>();
-  for (const rule of flag.rules) {
-    for (const clause of rule.clauses) {
-      if (clause.op !== 'segmentMatch') continue;
-      for (const value of clause.values) if (typeof value === 'string') keys.add(value);
-    }
-  }
-  return keys;
-}
 
 const visible = (flag: Flag | null | undefined): flag is Flag => flag?.clientSide === true;
 
@@ -27,7 +15,7 @@ export class ClientView {
   readonly #refs = new Map<string, number>();
 
   constructor(flags: Iterable<Flag>) {
-    for (const flag of flags) if (visible(flag)) for (const key of namedSegments(flag)) this.#retain(key);
+    for (const flag of flags) if (visible(flag)) for (const key of segmentsNamedBy(flag)) this.#retain(key);
   }
 
   needs(segmentKey: string): boolean {
@@ -64,8 +52,8 @@ export class ClientView {
 
     const gained: string[] = [];
     const lost: string[] = [];
-    if (after !== undefined) for (const k of namedSegments(after)) if (this.#retain(k)) gained.push(k);
-    if (before !== undefined) for (const k of namedSegments(before)) if (this.#release(k)) lost.push(k);
+    if (after !== undefined) for (const k of segmentsNamedBy(after)) if (this.#retain(k)) gained.push(k);
+    if (before !== undefined) for (const k of segmentsNamedBy(before)) if (this.#release(k)) lost.push(k);
 
     const events: StreamEvent[] = [];
     for (const k of gained) {
