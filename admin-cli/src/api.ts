@@ -1,187 +1,34 @@
 // The one typed client of the admin API (docs/api.md). Every command goes through it, so every command maps
-// failures the same way: an error body → ServerRefusal (exit 1), no answer → Unreachable (exit 3).
-import type { FlagKind, JsonValue, Rule, SegmentRule, Serve, Target } from '@flagstaff/core';
+// failures the same way: an error body → ServerRefusal (exit 1), no answer → Unreachable (exit 3). What it
+// sends and reads is typed by @flagstaff/core/admin, the server's own definitions: types only, over HTTP.
+import type {
+  AuditEntry,
+  AuditQueryParams,
+  CreatedHook,
+  CreatedKey,
+  CreatedRolloutPlan,
+  Environment,
+  Evaluation,
+  EvaluationRequest,
+  FlagPatch,
+  FlagResource,
+  FlagState,
+  FlagStateInput,
+  HookInfo,
+  KeyInfo,
+  KillRule,
+  ListedHook,
+  NewFlag,
+  NewHook,
+  NewKey,
+  NewKillRule,
+  NewRolloutPlan,
+  PlanState,
+  RolloutPlan,
+  SegmentInput,
+  SegmentResource,
+} from '@flagstaff/core/admin';
 import { ServerRefusal, Unreachable } from './errors.js';
-
-export interface Environment {
-  key: string;
-  name: string;
-  version: number;
-  createdAt: string;
-}
-
-/** One flag's state in one environment. */
-export interface FlagState {
-  version: number;
-  on: boolean;
-  offVariation: number;
-  targets: Target[];
-  rules: Rule[];
-  fallthrough: Serve;
-  updatedAt: string;
-}
-
-export type FlagStateFields = Pick<FlagState, 'on' | 'offVariation' | 'targets' | 'rules' | 'fallthrough'>;
-
-/** A flag as the admin API returns it: the shared definition plus its state in each environment. */
-export interface AdminFlag {
-  key: string;
-  name: string;
-  kind: FlagKind;
-  variations: JsonValue[];
-  description: string;
-  tags: string[];
-  clientSide: boolean;
-  seed: string | null;
-  archived: boolean;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  environments: Record<string, FlagState>;
-}
-
-export interface NewFlag {
-  key: string;
-  kind?: FlagKind;
-  variations?: JsonValue[];
-  name?: string;
-  description?: string;
-  tags?: string[];
-  clientSide?: boolean;
-  seed?: string | null;
-}
-
-export type FlagDefinitionPatch = Partial<
-  Pick<AdminFlag, 'name' | 'description' | 'tags' | 'clientSide' | 'seed' | 'variations'>
->;
-
-export interface Segment {
-  key: string;
-  name: string;
-  description: string;
-  version: number;
-  included: string[];
-  excluded: string[];
-  rules: SegmentRule[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type SegmentFields = Pick<Segment, 'name' | 'description' | 'included' | 'excluded' | 'rules'>;
-
-export interface Evaluation {
-  flag: string;
-  env: string;
-  flagVersion: number;
-  value: JsonValue;
-  variationIndex: number | null;
-  reason: { kind: string; ruleId?: string; ruleIndex?: number; inRollout?: boolean; errorKind?: string };
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: { kind: string; id?: string; name?: string };
-  action: string;
-  env?: string;
-  resource: { kind: string; key: string };
-  reason?: string;
-  before?: unknown;
-  after?: unknown;
-}
-
-export interface AuditQuery {
-  flag?: string;
-  env?: string;
-  actor?: string;
-  action?: string;
-  since?: string;
-  until?: string;
-  limit?: number;
-  cursor?: string;
-}
-
-export type KeyKind = 'admin' | 'server' | 'client';
-
-export interface KeyInfo {
-  id: string;
-  kind: KeyKind;
-  name: string;
-  env?: string;
-  scopes?: string[];
-  hint: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-/** A progressive rollout plan (docs/rollouts.md). */
-export interface RolloutPlan {
-  id: number;
-  env: string;
-  flag: string;
-  state: 'active' | 'paused' | 'completed' | 'aborted';
-  steps: Array<{ percent: number; holdSeconds: number }>;
-  currentStep: number;
-  percent: number;
-  nextStepAt: string | null;
-  variation: JsonValue;
-  from: JsonValue;
-  bucketBy: string;
-  reason: string | null;
-  stateChangedBy: { kind: string; id: string; name: string } | null;
-  createdBy: { kind: string; id: string; name: string };
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface NewRolloutPlan {
-  flag: string;
-  env: string;
-  steps: number[];
-  holdSeconds: number;
-  variation?: JsonValue;
-  from?: JsonValue;
-  bucketBy?: string;
-}
-
-export type HookProvider = 'alertmanager' | 'grafana' | 'datadog' | 'generic';
-
-/** An alert webhook receiver (docs/alerts.md). */
-export interface HookInfo {
-  id: string;
-  env: string;
-  provider: HookProvider;
-  name: string;
-  auth: 'bearer' | 'hmac';
-  hint: string;
-  url: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface LabelMatcher {
-  label: string;
-  op: '=' | '!=' | '=~';
-  value: string;
-}
-
-export interface KillRule {
-  id: string;
-  env: string;
-  alert: string;
-  matchers: LabelMatcher[];
-  flag?: string;
-  flagLabel?: string;
-  action: 'off' | 'rollback';
-  onResolve: 'keep' | 'restore';
-  createdAt: string;
-}
-
-export type NewKillRule = Omit<KillRule, 'id' | 'env' | 'createdAt' | 'action' | 'onResolve'> &
-  Partial<Pick<KillRule, 'action' | 'onResolve'>>;
 
 export interface ApiOptions {
   url: string;
@@ -213,49 +60,49 @@ export class AdminApi {
   createEnvironment = (body: { key: string; name?: string }) => this.#send<Environment>('POST', 'environments', body);
 
   listFlags = (query: { env?: string; tag?: string; q?: string; archived?: 'false' | 'true' | 'all' } = {}) =>
-    this.#get<{ flags: AdminFlag[] }>('flags', query);
-  getFlag = (key: string) => this.#get<AdminFlag>(path('flags', key));
-  createFlag = (body: NewFlag) => this.#send<AdminFlag>('POST', 'flags', body);
-  patchFlag = (key: string, body: FlagDefinitionPatch, ifMatch?: number) =>
-    this.#send<AdminFlag>('PATCH', path('flags', key), body, ifMatch);
-  archiveFlag = (key: string) => this.#send<AdminFlag>('POST', path('flags', key, 'archive'));
-  unarchiveFlag = (key: string) => this.#send<AdminFlag>('POST', path('flags', key, 'unarchive'));
+    this.#get<{ flags: FlagResource[] }>('flags', query);
+  getFlag = (key: string) => this.#get<FlagResource>(path('flags', key));
+  createFlag = (body: NewFlag) => this.#send<FlagResource>('POST', 'flags', body);
+  patchFlag = (key: string, body: FlagPatch, ifMatch?: number) =>
+    this.#send<FlagResource>('PATCH', path('flags', key), body, ifMatch);
+  archiveFlag = (key: string) => this.#send<FlagResource>('POST', path('flags', key, 'archive'));
+  unarchiveFlag = (key: string) => this.#send<FlagResource>('POST', path('flags', key, 'unarchive'));
 
   getFlagState = (key: string, env: string) => this.#get<FlagState>(path('flags', key, 'environments', env));
-  patchFlagState = (key: string, env: string, body: Partial<FlagStateFields>, ifMatch?: number) =>
+  patchFlagState = (key: string, env: string, body: Partial<FlagStateInput>, ifMatch?: number) =>
     this.#send<FlagState>('PATCH', path('flags', key, 'environments', env), body, ifMatch);
 
-  listSegments = (env: string) => this.#get<{ segments: Segment[] }>(path('environments', env, 'segments'));
-  getSegment = (env: string, key: string) => this.#get<Segment>(path('environments', env, 'segments', key));
-  createSegment = (env: string, body: Partial<SegmentFields> & { key: string }) =>
-    this.#send<Segment>('POST', path('environments', env, 'segments'), body);
-  putSegment = (env: string, key: string, body: SegmentFields, ifMatch: number) =>
-    this.#send<Segment>('PUT', path('environments', env, 'segments', key), body, ifMatch);
+  listSegments = (env: string) => this.#get<{ segments: SegmentResource[] }>(path('environments', env, 'segments'));
+  getSegment = (env: string, key: string) => this.#get<SegmentResource>(path('environments', env, 'segments', key));
+  createSegment = (env: string, body: SegmentInput & { key: string }) =>
+    this.#send<SegmentResource>('POST', path('environments', env, 'segments'), body);
+  putSegment = (env: string, key: string, body: SegmentInput, ifMatch: number) =>
+    this.#send<SegmentResource>('PUT', path('environments', env, 'segments', key), body, ifMatch);
   deleteSegment = (env: string, key: string) =>
     this.#send<null>('DELETE', path('environments', env, 'segments', key));
 
-  evaluate = (body: { env: string; flag: string; context: Record<string, unknown>; default?: JsonValue }) =>
+  evaluate = (body: EvaluationRequest) =>
     this.#send<Evaluation>('POST', 'evaluate', body);
 
-  listAudit = (query: AuditQuery) =>
+  listAudit = (query: AuditQueryParams) =>
     this.#get<{ entries: AuditEntry[]; nextCursor: string | null }>('audit', query as Query);
 
   listKeys = () => this.#get<{ keys: KeyInfo[] }>('keys');
-  createKey = (body: { kind: KeyKind; env?: string; name?: string; scopes?: string[] }) =>
-    this.#send<KeyInfo & { key: string }>('POST', 'keys', body);
+  createKey = (body: NewKey) =>
+    this.#send<CreatedKey>('POST', 'keys', body);
   revokeKey = (id: string) => this.#send<KeyInfo>('DELETE', path('keys', id));
 
-  listPlans = (query: { env?: string; flag?: string; state?: string } = {}) =>
+  listPlans = (query: { env?: string; flag?: string; state?: PlanState } = {}) =>
     this.#get<{ plans: RolloutPlan[] }>('rollout-plans', query);
   getPlan = (id: number) => this.#get<RolloutPlan>(path('rollout-plans', String(id)));
-  createPlan = (body: NewRolloutPlan) => this.#send<RolloutPlan>('POST', 'rollout-plans', body);
+  createPlan = (body: NewRolloutPlan) => this.#send<CreatedRolloutPlan>('POST', 'rollout-plans', body);
   /** `action` is pause, resume or abort. */
   changePlan = (id: number, action: 'pause' | 'resume' | 'abort', ifMatch?: number) =>
     this.#send<RolloutPlan>('POST', path('rollout-plans', String(id), action), undefined, ifMatch);
 
-  listHooks = (env: string) => this.#get<{ hooks: HookInfo[] }>(path('environments', env, 'hooks'));
-  createHook = (env: string, body: { provider: HookProvider; name?: string; auth?: 'bearer' | 'hmac' }) =>
-    this.#send<HookInfo & { secret: string }>('POST', path('environments', env, 'hooks'), body);
+  listHooks = (env: string) => this.#get<{ hooks: ListedHook[] }>(path('environments', env, 'hooks'));
+  createHook = (env: string, body: NewHook) =>
+    this.#send<CreatedHook>('POST', path('environments', env, 'hooks'), body);
   revokeHook = (env: string, id: string) => this.#send<HookInfo>('DELETE', path('environments', env, 'hooks', id));
 
   listKillRules = (env: string) => this.#get<{ killRules: KillRule[] }>(path('environments', env, 'kill-rules'));
@@ -316,6 +163,10 @@ async function readResponse<T>(response: Response, base: string): Promise<T> {
   throw new ServerRefusal(response.status, error.code, error.message, error.details);
 }
 
+/**
+ * The server's ErrorBody (@flagstaff/core/admin), or undefined when the answer is not one. Its code is read as
+ * any string, not as ErrorCode: a newer server may refuse with a code this CLI does not know yet.
+ */
 function parseErrorBody(text: string): { code: string; message: string; details?: unknown } | undefined {
   try {
     const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } }).error;

@@ -1,7 +1,7 @@
 // One-line descriptions of flag state for people: what a flag serves, to whom, in words an operator reads
 // during an incident ("on · rollout by key: false 75%, true 25%").
 import type { Clause, JsonValue, Rule, Serve, Target } from '@flagstaff/core';
-import type { FlagState } from './api.js';
+import type { FlagState } from '@flagstaff/core/admin';
 import { formatValue } from './parse.js';
 
 /** 25000 → "25%", 500 → "0.5%": weights are thousandths of a percent. */

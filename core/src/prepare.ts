@@ -134,8 +134,12 @@ export function prepareSegment(segment: Segment): PreparedSegment {
   };
 }
 
-/** The keys of the segments a flag's rules name. */
-export const segmentKeysOf = (flag: Flag): string[] => [
+/**
+ * Which segments a flag names: the keys its rules name through `segmentMatch`, each once, in the order first
+ * named (segment rules cannot name segments, so there is nothing further to follow). The one answer for
+ * preparing a flag, for what a client key may see, and for the stream's client view (server).
+ */
+export const segmentsNamedBy = (flag: Pick<Flag, 'rules'>): string[] => [
   ...new Set(flag.rules.flatMap((rule) => rule.clauses.flatMap((c) => (c.op === 'segmentMatch' ? strings(c.values) : [])))),
 ];
 
@@ -155,5 +159,5 @@ export function prepareFlag(flag: Flag, segments: Segments): PreparedFlag {
   let constant: Detail | null = null;
   if (flag.on !== true) constant = outcome(flag, flag.offVariation, OFF);
   else if (targets.size === 0 && rules.length === 0) constant = fallthrough.fixed;
-  return { raw: flag, segmentKeys: segmentKeysOf(flag), constant, targets, rules, fallthrough };
+  return { raw: flag, segmentKeys: segmentsNamedBy(flag), constant, targets, rules, fallthrough };
 }

@@ -56,7 +56,9 @@ describe('FlagstaffWebProvider through @openfeature/web-sdk', () => {
     await OpenFeature.setContext({ targetingKey: 'u-1', plan: 'pro' });
 
     expect(await changed).toMatchObject({ flagsChanged: ['new-checkout'] });
-    expect(client.getBooleanDetails('new-checkout', false)).toMatchObject({ value: true, reason: StandardResolutionReasons.SPLIT });
+    expect(client.getBooleanDetails('new-checkout', false)).toMatchObject({
+      value: true, reason: StandardResolutionReasons.SPLIT, flagMetadata: { reason: 'RULE_MATCH', ruleId: 'pro', inRollout: true, source: 'server' },
+    });
     expect(FakeEventSource.instances).toHaveLength(1);
   });
 

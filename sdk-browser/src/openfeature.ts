@@ -1,25 +1,12 @@
-// An OpenFeature provider for @openfeature/web-sdk over a FlagsClient. The web SDK has one static context
-// (OpenFeature.setContext), which maps onto identify(): evaluation stays local and synchronous; this file
-// only translates contexts, reasons, error codes and events. A separate entry keeps it out of the core bundle.
-import {
-  ErrorCode,
-  OpenFeatureEventEmitter,
-  ProviderEvents,
-  StandardResolutionReasons,
-  type EvaluationContext,
-  type JsonValue as OpenFeatureJson,
-  type Provider,
-  type ResolutionDetails,
-} from '@openfeature/web-sdk';
-import type { Context, ErrorKind, JsonValue } from '@flagstaff/core/evaluate';
-import { OPENFEATURE_ERROR_CODES, openFeatureReason } from '@flagstaff/core/openfeature';
+// An OpenFeature provider for @openfeature/web-sdk over a FlagsClient. Contexts and results are translated by
+// core (shared with the Node provider); what is the web paradigm's is here: one static context
+// (OpenFeature.setContext) mapped onto identify(), synchronous resolution, and status changes as events.
+// A separate entry keeps it out of the core bundle.
+import { OpenFeatureEventEmitter, ProviderEvents } from '@openfeature/web-sdk';
+import type { EvaluationContext, JsonValue as OpenFeatureJson, Provider, ResolutionDetails } from '@openfeature/web-sdk';
+import type { JsonValue } from '@flagstaff/core/evaluate';
+import { flagstaffContext, openFeatureResolution } from '@flagstaff/core/openfeature';
 import { FlagsClient, type ClientOptions } from './client.js';
-
-/** OpenFeature names the user `targetingKey`; Flagstaff's contexts call it `key`. */
-function flagstaffContext(context: EvaluationContext | undefined): Context {
-  const { targetingKey, ...attributes } = context ?? {};
-  return targetingKey === undefined ? attributes : { ...attributes, key: targetingKey };
-}
 
 export interface ProviderOptions {
   /** How long initialize() waits for the server's flags (OpenFeature's READY); default 5000. */
@@ -84,19 +71,9 @@ export class FlagstaffWebProvider implements Provider {
   }
 
   #resolve<T>(flagKey: string, defaultValue: T): ResolutionDetails<T> {
-    const { value, variationIndex, reason, source } = this.client.variationDetail(flagKey, defaultValue as JsonValue);
-    const flagMetadata: Record<string, string | number | boolean> = { reason: reason.kind, source };
-    if (reason.ruleId !== undefined) flagMetadata.ruleId = reason.ruleId;
-    if (reason.kind === 'ERROR') {
-      const errorKind = reason.errorKind ?? 'EXCEPTION';
-      return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: OPENFEATURE_ERROR_CODES[errorKind] as ErrorCode, errorMessage: errorKind, flagMetadata };
-    }
-    const { state } = this.client.status();
-    return {
-      value: value as T,
-      variant: variationIndex === null ? undefined : String(variationIndex),
-      reason: source !== 'server' || state === 'stale' ? StandardResolutionReasons.STALE : openFeatureReason(reason),
-      flagMetadata,
-    };
+    const detail = this.client.variationDetail(flagKey, defaultValue as JsonValue);
+    // Served before the server answered (bootstrap, cache) or while it is out of reach.
+    const stale = () => detail.source !== 'server' || this.client.status().state === 'stale';
+    return openFeatureResolution(detail, defaultValue, stale) as ResolutionDetails<T>;
   }
 }

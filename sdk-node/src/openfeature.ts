@@ -1,30 +1,17 @@
 // An OpenFeature provider for @openfeature/server-sdk over a FlagsClient: evaluation stays local and
-// synchronous underneath; this file only translates contexts, reasons, error codes and events.
-import {
-  ErrorCode,
-  OpenFeatureEventEmitter,
-  ProviderEvents,
-  StandardResolutionReasons,
-  type EvaluationContext,
-  type JsonValue as OpenFeatureJson,
-  type Provider,
-  type ResolutionDetails,
-} from '@openfeature/server-sdk';
-import type { Context, ErrorKind, JsonValue } from '@flagstaff/core/evaluate';
-import { OPENFEATURE_ERROR_CODES, openFeatureReason } from '@flagstaff/core/openfeature';
+// synchronous underneath. Contexts and results are translated by core (shared with the web provider); what
+// is the server paradigm's is here: a context with every call, async resolution, and readiness and
+// connection status as provider events.
+import { OpenFeatureEventEmitter, ProviderEvents } from '@openfeature/server-sdk';
+import type { EvaluationContext, JsonValue as OpenFeatureJson, Provider, ResolutionDetails } from '@openfeature/server-sdk';
+import type { JsonValue } from '@flagstaff/core/evaluate';
+import { flagstaffContext, openFeatureResolution } from '@flagstaff/core/openfeature';
 import { FlagsClient, type ClientStatus, type FlagDetail } from './client.js';
 import type { ClientOptions } from './options.js';
 
 export interface ProviderOptions {
   /** How long initialize() waits for the first flags (OpenFeature's READY); default 5000. */
   readyTimeoutMs?: number;
-}
-
-/** OpenFeature names the user `targetingKey`; Flagstaff's contexts call it `key`. */
-function flagstaffContext(context: EvaluationContext | undefined): Context {
-  if (context === undefined || context === null) return {};
-  const { targetingKey, ...attributes } = context;
-  return targetingKey === undefined ? attributes : { ...attributes, key: targetingKey };
 }
 
 export class FlagstaffProvider implements Provider {
@@ -87,20 +74,7 @@ export class FlagstaffProvider implements Provider {
 
   #resolve<T>(flagKey: string, defaultValue: T, context: EvaluationContext): ResolutionDetails<T> {
     const detail = this.client.variationDetail(flagKey, flagstaffContext(context), defaultValue as JsonValue) as FlagDetail<JsonValue>;
-    const { reason, variationIndex } = detail;
-    const flagMetadata: Record<string, string | number | boolean> = { reason: reason.kind, source: detail.source };
-    if (reason.ruleId !== undefined) flagMetadata.ruleId = reason.ruleId;
-    if (reason.inRollout !== undefined) flagMetadata.inRollout = reason.inRollout;
-    if (reason.kind === 'ERROR') {
-      const errorKind = reason.errorKind ?? 'EXCEPTION';
-      return { value: defaultValue, reason: StandardResolutionReasons.ERROR, errorCode: OPENFEATURE_ERROR_CODES[errorKind] as ErrorCode, errorMessage: errorKind, flagMetadata };
-    }
-    return {
-      value: detail.value as T,
-      variant: variationIndex === null ? undefined : String(variationIndex),
-      reason: this.#stale() ? StandardResolutionReasons.STALE : openFeatureReason(reason),
-      flagMetadata,
-    };
+    return openFeatureResolution(detail, defaultValue, () => this.#stale()) as ResolutionDetails<T>;
   }
 
   /** Served from flags that may be out of date: the server is out of reach, or only the bootstrap is held. */

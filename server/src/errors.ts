@@ -1,26 +1,9 @@
 // The error contract of docs/api.md: `{ error: { code, message, details? } }` with the matching status.
 // Code below throws ApiError; app.ts turns it (and anything unexpected) into that shape.
+import type { ErrorBody, ErrorCode, Issue } from '@flagstaff/core/admin';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-export type ErrorCode =
-  | 'invalid_json'
-  | 'validation_failed'
-  | 'invalid_query'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'already_exists'
-  | 'version_conflict'
-  | 'archived'
-  | 'segment_in_use'
-  | 'last_admin_token'
-  | 'plan_finished'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'precondition_required'
-  | 'rate_limited'
-  | 'internal'
-  | 'unavailable';
+export type { ErrorBody, ErrorCode, Issue };
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_json: 400,
@@ -42,16 +25,6 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   internal: 500,
   unavailable: 503,
 };
-
-/** One problem with a request body: where (`rules[1].clauses[0].op`) and what. */
-export interface Issue {
-  path: string;
-  message: string;
-}
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
-}
 
 export class ApiError extends Error {
   override name = 'ApiError';

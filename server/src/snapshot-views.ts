@@ -1,24 +1,13 @@
 // What each audience of an environment's snapshot receives, computed once per snapshot (and so once
 // per change), never once per request or per client. The one definition of what a client key may see:
 // `GET /sdk/v1/flags`, OFREP and the stream (stream/client-view.ts turns changes into its events) use it.
-import type { Flag, Snapshot } from '@flagstaff/core';
+import { segmentsNamedBy, type Flag, type Snapshot } from '@flagstaff/core';
 
 /** Who reads a snapshot: server keys see all of it, client (browser) keys only `clientView`. */
 export type Audience = 'server' | 'client';
 
 const clientViews = new WeakMap<Snapshot, Snapshot>();
 const bodies = new WeakMap<Snapshot, string>();
-
-/** The segment keys a flag's rules name. */
-export function segmentsNamedBy(flag: Flag): string[] {
-  const keys: string[] = [];
-  for (const rule of flag.rules) {
-    for (const clause of rule.clauses) {
-      if (clause.op === 'segmentMatch') for (const v of clause.values) if (typeof v === 'string') keys.push(v);
-    }
-  }
-  return keys;
-}
 
 /** Client keys are public: of the flags, they see only the `clientSide` ones. */
 export const clientSees = (flag: Flag | null | undefined): flag is Flag => flag?.clientSide === true;

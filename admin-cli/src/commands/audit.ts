@@ -1,6 +1,6 @@
 // `flagstaff audit [--flag K] [--env E] [--since 1h]`: who changed what, when and why — newest first.
 import type { Command } from 'commander';
-import type { AuditEntry, AuditQuery } from '../api.js';
+import type { AuditEntry, AuditQueryParams } from '@flagstaff/core/admin';
 import { CommandContext, examples } from '../context.js';
 import { formatPercent } from '../describe.js';
 import type { Io } from '../io.js';
@@ -41,7 +41,7 @@ export function registerAudit(program: Command, io: Io): void {
       let cursor: string | undefined;
       let nextCursor: string | null = null;
       do {
-        const query: AuditQuery = { flag, env, actor, action, since, until, cursor, limit: Math.min(PAGE, limit - entries.length) };
+        const query: AuditQueryParams = { flag, env, actor, action, since, until, cursor, limit: Math.min(PAGE, limit - entries.length) };
         const page = await api.listAudit(query);
         entries.push(...page.entries);
         nextCursor = page.nextCursor;

@@ -3,7 +3,8 @@
 // Export then apply against the same server is a no-op: every step of the plan is "unchanged".
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { AdminApi, Segment } from '../api.js';
+import type { SegmentResource } from '@flagstaff/core/admin';
+import type { AdminApi } from '../api.js';
 import { CommandContext, examples, reasonOption, yesOption } from '../context.js';
 import { ApplyIncomplete, PlanRefused, UsageError } from '../errors.js';
 import { type Io, readInput } from '../io.js';
@@ -89,7 +90,7 @@ export function registerFlagsAsCode(program: Command, io: Io): void {
     });
 }
 
-async function segmentsOf(api: AdminApi, envs: string[]): Promise<Record<string, Segment[]>> {
+async function segmentsOf(api: AdminApi, envs: string[]): Promise<Record<string, SegmentResource[]>> {
   const lists = await Promise.all(envs.map((env) => api.listSegments(env)));
   return Object.fromEntries(envs.map((env, index) => [env, lists[index]!.segments]));
 }

@@ -1,8 +1,8 @@
 // `flagstaff flags list|get|create|update|archive|unarchive|set-rules`: the flag definitions shared by every
 // environment, and the rules file of one environment.
 import type { FlagKind } from '@flagstaff/core';
+import type { FlagPatch, FlagResource } from '@flagstaff/core/admin';
 import { type Command, Option } from 'commander';
-import type { AdminFlag, FlagDefinitionPatch } from '../api.js';
 import { CommandContext, examples, ifMatchOption, reasonOption, yesOption } from '../context.js';
 import { describeRule, describeServe, describeState, describeTarget } from '../describe.js';
 import { ServerRefusal, UsageError } from '../errors.js';
@@ -24,8 +24,8 @@ type UpdateOptions = {
 };
 
 /** The definition fields the options ask for; tags are added to and removed from the current ones. */
-function definitionPatch(current: AdminFlag, options: UpdateOptions): FlagDefinitionPatch {
-  const patch: FlagDefinitionPatch = {};
+function definitionPatch(current: FlagResource, options: UpdateOptions): FlagPatch {
+  const patch: FlagPatch = {};
   if (options.description !== undefined) patch.description = options.description;
   if (options.name !== undefined) patch.name = options.name;
   if (options.tag || options.untag) {
@@ -164,7 +164,7 @@ export function registerFlags(program: Command, io: Io): void {
       const api = await ctx.api();
       const current = await api.getFlag(key);
       const patch = definitionPatch(current, ctx.options);
-      const changes = (Object.keys(patch) as (keyof FlagDefinitionPatch)[]).filter((field) => !sameValue(patch[field], current[field]));
+      const changes = (Object.keys(patch) as (keyof FlagPatch)[]).filter((field) => !sameValue(patch[field], current[field]));
       if (!changes.length) {
         if (!Object.keys(patch).length) {
           throw new UsageError('nothing to change', 'give at least one of --description, --name, --tag, --untag, --client-side, --no-client-side, --seed, --no-seed, --variations');
@@ -229,7 +229,7 @@ export function registerFlags(program: Command, io: Io): void {
     });
 }
 
-function printFlagTable(ctx: CommandContext, flags: AdminFlag[], env: string | undefined): void {
+function printFlagTable(ctx: CommandContext, flags: FlagResource[], env: string | undefined): void {
   if (!flags.length) return ctx.out.line(ctx.out.style.dim('no flags'));
   const envs = env ? [env] : [...new Set(flags.flatMap((flag) => Object.keys(flag.environments)))];
   ctx.out.table(
@@ -249,7 +249,7 @@ function printFlagTable(ctx: CommandContext, flags: AdminFlag[], env: string | u
   );
 }
 
-function printFlag(ctx: CommandContext, flag: AdminFlag): void {
+function printFlag(ctx: CommandContext, flag: FlagResource): void {
   const { style } = ctx.out;
   ctx.out.fields([
     ['key', style.bold(flag.key)],

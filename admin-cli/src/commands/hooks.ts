@@ -1,7 +1,7 @@
 // `flagstaff hooks create|list|revoke`: alert webhook receivers (docs/alerts.md). `create` prints the URL and
 // the secret to give the alerting system; the secret is shown once.
 import { type Command, Option } from 'commander';
-import type { HookProvider } from '../api.js';
+import type { HookProvider } from '@flagstaff/core/admin';
 import { CommandContext, examples, reasonOption, yesOption } from '../context.js';
 import type { Io } from '../io.js';
 

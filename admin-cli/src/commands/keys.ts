@@ -1,6 +1,6 @@
 // `flagstaff keys create|list|revoke`: admin tokens (fsa_), server SDK keys (fss_), client SDK keys (fsc_).
 import { type Command, Option } from 'commander';
-import type { KeyKind } from '../api.js';
+import type { KeyKind, Scope } from '@flagstaff/core/admin';
 import { CommandContext, examples, reasonOption, yesOption } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -40,7 +40,8 @@ export function registerKeys(program: Command, io: Io): void {
       if (kind !== 'admin' && !env) throw new UsageError(`a ${kind} key belongs to one environment: add --env`);
       if (kind !== 'admin' && scope) throw new UsageError('--scope applies to admin tokens only');
       const api = await ctx.api();
-      const created = await api.createKey({ kind, env, name, scopes: scope });
+      // Sent as typed: the server refuses a scope it does not know, and says which ones it does.
+      const created = await api.createKey({ kind, env, name, scopes: scope as Scope[] | undefined });
       ctx.out.result(created, () => {
         ctx.out.line(created.key);
         ctx.out.note(ctx.out.errStyle.dim(`${kind} key ${created.id}${env ? ` for ${env}` : ''}: store it now, it is not shown again.`));

@@ -1,6 +1,6 @@
 // `flagstaff kill-rules create|list|delete`: which alerts switch which flags off (docs/alerts.md).
 import { type Command, Option } from 'commander';
-import type { KillRule, LabelMatcher } from '../api.js';
+import type { KillRule, LabelMatcher } from '@flagstaff/core/admin';
 import { CommandContext, examples, reasonOption, yesOption } from '../context.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';

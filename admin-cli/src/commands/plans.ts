@@ -1,7 +1,8 @@
 // `flagstaff plans create|list|get|pause|resume|abort`: progressive rollouts that the server steps on schedule
 // (docs/rollouts.md). A plan is named by its flag and environment, like every other flag command.
 import { type Command, Option } from 'commander';
-import type { AdminApi, RolloutPlan } from '../api.js';
+import type { PlanState, RolloutPlan } from '@flagstaff/core/admin';
+import type { AdminApi } from '../api.js';
 import { CommandContext, examples, ifMatchOption, reasonOption, yesOption } from '../context.js';
 import { ServerRefusal, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -137,7 +138,7 @@ export function registerPlans(program: Command, io: Io): void {
     .addOption(new Option('--state <state>', 'only plans in this state').choices(['active', 'paused', 'completed', 'aborted']))
     .addHelpText('after', examples('flagstaff plans list --state active', 'flagstaff plans list --flag new-checkout --json'))
     .action(async (_options, command: Command) => {
-      const ctx = new CommandContext<{ env?: string; flag?: string; state?: string }>(io, command);
+      const ctx = new CommandContext<{ env?: string; flag?: string; state?: PlanState }>(io, command);
       const { env, flag, state } = ctx.options;
       const result = await (await ctx.api()).listPlans({ env, flag, state });
       ctx.out.result(result, () =>

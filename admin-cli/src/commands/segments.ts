@@ -1,7 +1,7 @@
 // `flagstaff segments list|get|create|update|delete --env E`: named groups of users in one environment,
 // referenced from flag rules with the `segmentMatch` operator.
 import type { Command } from 'commander';
-import type { Segment, SegmentFields } from '../api.js';
+import type { SegmentInput, SegmentResource } from '@flagstaff/core/admin';
 import { CommandContext, examples, reasonOption, yesOption } from '../context.js';
 import { describeClause } from '../describe.js';
 import { UsageError } from '../errors.js';
@@ -123,7 +123,7 @@ export function registerSegments(program: Command, io: Io): void {
 
 const SEGMENT_FIELDS = ['name', 'description', 'included', 'excluded', 'rules'];
 
-async function readSegmentFile(io: Io, path: string): Promise<Partial<SegmentFields>> {
+async function readSegmentFile(io: Io, path: string): Promise<SegmentInput> {
   const text = await readInput(io, path);
   const { parse } = await loadYaml();
   let document: unknown;
@@ -137,11 +137,11 @@ async function readSegmentFile(io: Io, path: string): Promise<Partial<SegmentFie
   }
   const unknown = Object.keys(document).filter((field) => !SEGMENT_FIELDS.includes(field) && field !== 'key');
   if (unknown.length) throw new UsageError(`${path}: unknown field(s) ${unknown.join(', ')}`);
-  const { key: _key, ...fields } = document as Partial<SegmentFields> & { key?: unknown };
+  const { key: _key, ...fields } = document as SegmentInput & { key?: unknown };
   return fields;
 }
 
-function printSegment(ctx: CommandContext, segment: Segment): void {
+function printSegment(ctx: CommandContext, segment: SegmentResource): void {
   ctx.out.fields([
     ['key', ctx.out.style.bold(segment.key)],
     ['name', segment.name],

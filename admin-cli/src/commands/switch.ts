@@ -1,6 +1,6 @@
 // `flagstaff on|off KEY --env E`: the switch. `off` is the kill switch: everyone gets the off variation.
 import type { Command } from 'commander';
-import type { AdminFlag, FlagState } from '../api.js';
+import type { FlagResource, FlagState } from '@flagstaff/core/admin';
 import { CommandContext, examples, ifMatchOption, reasonOption, yesOption } from '../context.js';
 import { describeServe } from '../describe.js';
 import type { Io } from '../io.js';
@@ -50,7 +50,7 @@ export function registerSwitch(program: Command, io: Io): void {
 }
 
 /** "new-checkout is OFF in production (version 7): everyone gets false" */
-function describeSwitch(ctx: CommandContext, key: string, env: string, flag: AdminFlag, state: FlagState): string {
+function describeSwitch(ctx: CommandContext, key: string, env: string, flag: FlagResource, state: FlagState): string {
   const { style } = ctx.out;
   const version = style.dim(`(version ${state.version})`);
   if (state.on) return `${key} is ${style.green('ON')} in ${env} ${version}: default ${describeServe(state.fallthrough, flag.variations)}`;

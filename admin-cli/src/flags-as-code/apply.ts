@@ -1,7 +1,8 @@
 // Carries out a plan: segments first (flag rules may refer to them), then flag definitions, then states.
 // Every update is sent with the version the plan saw (If-Match), so a concurrent edit comes back as a
 // conflict for that one step; the other steps still apply, and running apply again re-plans from there.
-import type { AdminApi, AdminFlag, FlagState, FlagStateFields } from '../api.js';
+import type { FlagResource, FlagState, FlagStateInput } from '@flagstaff/core/admin';
+import type { AdminApi } from '../api.js';
 import { ServerRefusal } from '../errors.js';
 import { STATE_FIELDS, pick } from './document.js';
 import { diffFields, type Plan, type PlanStep, sameValue } from './plan.js';
@@ -72,7 +73,7 @@ async function applyStep(api: AdminApi, step: PlanStep, plan: Plan, rebase: Reba
     }
     case 'state': {
       const fresh = rebase.created.get(step.key)?.[step.env];
-      const base: FlagStateFields | undefined = fresh ? pick(fresh, STATE_FIELDS) : undefined;
+      const base: FlagStateInput | undefined = fresh ? pick(fresh, STATE_FIELDS) : undefined;
       const changes = base ? diffFields(base, step.desired, STATE_FIELDS, false) : step.changes;
       const version = fresh?.version ?? rebase.bumped.get(`${step.key}\n${step.env}`) ?? step.version;
       if (!changes.length) return version;
@@ -90,7 +91,7 @@ async function applyStep(api: AdminApi, step: PlanStep, plan: Plan, rebase: Reba
  * definition) was moved by us alone, and its step may go on from the new version. Anything else — a state
  * someone edited since the plan — keeps the planned version and so comes back as a conflict.
  */
-function noteOwnBumps(plan: Plan, updated: AdminFlag, bumped: Map<string, number>): void {
+function noteOwnBumps(plan: Plan, updated: FlagResource, bumped: Map<string, number>): void {
   for (const step of plan.steps) {
     if (step.resource !== 'state' || step.key !== updated.key || !step.current) continue;
     const now = updated.environments[step.env];

@@ -1,27 +1,20 @@
 // The flags-as-code file (docs/cli.md, "Flags as code"): what `export` writes and `apply` reads.
 // It holds desired state only — no versions, no timestamps — so two exports of the same state are
 // byte-identical and the file diffs cleanly in review. Flags and environments are sorted by key.
-import type { FlagKind, JsonValue } from '@flagstaff/core';
-import type { AdminFlag, FlagStateFields, Segment, SegmentFields } from '../api.js';
+import type { FlagResource, FlagStateInput, NewFlag, SegmentInput, SegmentResource } from '@flagstaff/core/admin';
 import { UsageError } from '../errors.js';
 import { compactYaml, loadYaml } from '../yaml.js';
 
 export const FORMAT = 'flagstaff/v1';
 
-export type StateSpec = Partial<FlagStateFields>;
-export type SegmentSpec = Partial<SegmentFields>;
+export type StateSpec = Partial<FlagStateInput>;
+export type SegmentSpec = SegmentInput;
 
-/** A flag in the file. A field left out is not managed: apply leaves it as it is on the server. */
-export interface FlagSpec {
-  kind?: FlagKind;
-  name?: string;
-  description?: string;
-  tags?: string[];
-  clientSide?: boolean;
-  seed?: string | null;
-  variations?: JsonValue[];
-  environments?: Record<string, StateSpec>;
-}
+/**
+ * A flag in the file: what creating it takes (its key is the entry's name), and its state per environment. A
+ * field left out is not managed: apply leaves it as it is on the server.
+ */
+export type FlagSpec = Omit<NewFlag, 'key'> & { environments?: Record<string, StateSpec> };
 
 export interface FlagsDocument {
   format: typeof FORMAT;
@@ -41,7 +34,7 @@ export function pick<T extends object, K extends keyof T>(value: T, fields: read
 }
 
 /** The document for these flags and segments, limited to `envs`. Archived flags are left out. */
-export function toDocument(flags: AdminFlag[], segments: Record<string, Segment[]>, envs: string[]): FlagsDocument {
+export function toDocument(flags: FlagResource[], segments: Record<string, SegmentResource[]>, envs: string[]): FlagsDocument {
   const document: FlagsDocument = { format: FORMAT, flags: {} };
   const segmentEntries = envs
     .filter((env) => segments[env]?.length)

@@ -3,7 +3,7 @@
 // version it was computed from, and apply sends that as If-Match: an edit made after the plan was shown
 // is reported as a conflict instead of being overwritten.
 import type { FlagKind } from '@flagstaff/core';
-import type { AdminFlag, FlagState, FlagStateFields, Segment } from '../api.js';
+import type { FlagResource, FlagState, FlagStateInput, SegmentResource } from '@flagstaff/core/admin';
 import {
   DEFINITION_FIELDS,
   type FlagSpec,
@@ -32,7 +32,7 @@ interface StepBase {
 }
 
 export type PlanStep =
-  | (StepBase & { resource: 'segment'; env: string; desired: SegmentSpec; current?: Segment })
+  | (StepBase & { resource: 'segment'; env: string; desired: SegmentSpec; current?: SegmentResource })
   | (StepBase & { resource: 'flag'; desired: FlagSpec })
   | (StepBase & { resource: 'state'; env: string; desired: StateSpec; current?: FlagState });
 
@@ -51,8 +51,8 @@ export interface Plan {
 export interface ServerState {
   environments: string[];
   /** Every flag, archived ones included. */
-  flags: AdminFlag[];
-  segments: Record<string, Segment[]>;
+  flags: FlagResource[];
+  segments: Record<string, SegmentResource[]>;
 }
 
 export function planChanges(document: FlagsDocument, server: ServerState): Plan {
@@ -102,7 +102,7 @@ export function planChanges(document: FlagsDocument, server: ServerState): Plan 
 }
 
 /** A new flag's state in every environment (docs/api.md, "Flags"): off, and on would serve true / index 0. */
-export function defaultState(kind: FlagKind): FlagStateFields {
+export function defaultState(kind: FlagKind): FlagStateInput {
   return { on: false, offVariation: 0, targets: [], rules: [], fallthrough: { variation: kind === 'boolean' ? 1 : 0 } };
 }
 

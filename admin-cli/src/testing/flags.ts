@@ -1,11 +1,11 @@
 // Admin API records for unit tests, shaped as docs/api.md describes them.
-import type { AdminFlag, FlagState, Segment } from '../api.js';
+import type { FlagResource, FlagState, SegmentResource } from '@flagstaff/core/admin';
 
 export function flagState(fields: Partial<FlagState> = {}): FlagState {
   return { version: 1, on: false, offVariation: 0, targets: [], rules: [], fallthrough: { variation: 1 }, updatedAt: '2026-11-23T10:00:00.000Z', ...fields };
 }
 
-export function adminFlag(key: string, fields: Partial<AdminFlag> = {}): AdminFlag {
+export function adminFlag(key: string, fields: Partial<FlagResource> = {}): FlagResource {
   return {
     key,
     name: key,
@@ -24,7 +24,7 @@ export function adminFlag(key: string, fields: Partial<AdminFlag> = {}): AdminFl
   };
 }
 
-export function segment(key: string, fields: Partial<Segment> = {}): Segment {
+export function segment(key: string, fields: Partial<SegmentResource> = {}): SegmentResource {
   return {
     key,
     name: key,

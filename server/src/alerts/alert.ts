@@ -1,8 +1,10 @@
 // What every provider's payload becomes: one NormalisedAlert per alert, whatever system sent it. Kill rules
 // and deduplication only ever see this shape (alertmanager.ts, grafana.ts, datadog.ts, generic.ts make it).
+import type { HookProvider } from '@flagstaff/core/admin';
 
-export const PROVIDERS = ['alertmanager', 'grafana', 'datadog', 'generic'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+/** The admin API's providers, listed for the checks that run (PROVIDER_INFO has an entry for each). */
+export const PROVIDERS = ['alertmanager', 'grafana', 'datadog', 'generic'] as const satisfies readonly HookProvider[];
+export type Provider = HookProvider;
 
 export type AlertStatus = 'firing' | 'resolved';
 

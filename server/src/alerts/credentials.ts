@@ -3,8 +3,8 @@
 // HMAC-SHA256 over `timestamp + ":" + body`, lowercase hex, and a timestamp no more than five minutes
 // away, so a captured request cannot be replayed later. Every comparison is constant-time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { HookAuth } from '@flagstaff/core/admin';
 import { hashSecret } from '../secrets.js';
-import type { HookAuth } from './providers.js';
 
 export const MAX_SIGNATURE_AGE_MS = 5 * 60_000;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { KillRule } from '@flagstaff/core/admin';
 import type { NormalisedAlert } from './alert.js';
-import { targetsOf, type KillRule } from './kill-rules.js';
+import { targetsOf } from './kill-rules.js';
 
 const alert = (name: string, labels: Record<string, string>): NormalisedAlert => ({
   name,

@@ -1,11 +1,11 @@
 // Which flags an alert acts on: the kill rules of the hook's environment whose alert name and label
 // matchers match, each naming a flag by key or through a label of the alert (`flag="new-checkout"`),
 // so that one receiver serves many flags. One alert acts at most once per flag.
-import type { KillRule } from '../store/kill-rules.js';
+import type { KillRule } from '@flagstaff/core/admin';
 import type { NormalisedAlert } from './alert.js';
 import { compileMatcher, labelValue } from './matchers.js';
 
-export type { KillAction, KillRule, OnResolve } from '../store/kill-rules.js';
+export type { KillAction, KillRule, OnResolve } from '@flagstaff/core/admin';
 
 export interface KillTarget {
   flag: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileMatcher, labelMatcherSchema, type LabelMatcher } from './matchers.js';
+import type { LabelMatcher } from '@flagstaff/core/admin';
+import { compileMatcher, labelMatcherSchema } from './matchers.js';
 
 const labels = { flag: 'new-checkout', env: 'prod', service: 'web' };
 

@@ -4,17 +4,10 @@
 // which anyone holding a hook's URL writes, cost time linear in their length whatever the pattern. Core's
 // bounds for `matches` hold here too: a program of at most MAX_PROGRAM_SIZE instructions, and a label value
 // past MAX_TESTED_LENGTH characters is not tested (`=~` does not match it).
+import type { LabelMatcher } from '@flagstaff/core/admin';
 import { MAX_PROGRAM_SIZE, MAX_TESTED_LENGTH } from '@flagstaff/core';
 import { RE2JS } from 're2js';
 import { z } from 'zod';
-
-export type MatchOp = '=' | '!=' | '=~';
-
-export interface LabelMatcher {
-  label: string;
-  op: MatchOp;
-  value: string;
-}
 
 export const MAX_PATTERN_LENGTH = 256;
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;

@@ -1,12 +1,11 @@
 // Which parser reads which provider's body, and how each provider can prove who it is.
+import type { HookAuth } from '@flagstaff/core/admin';
 import { validationFailed } from '../errors.js';
 import type { Notification, Provider } from './alert.js';
 import { parseAlertmanager } from './alertmanager.js';
 import { parseDatadog } from './datadog.js';
 import { parseGeneric } from './generic.js';
 import { parseGrafana } from './grafana.js';
-
-export type HookAuth = 'bearer' | 'hmac';
 
 export interface ProviderInfo {
   parse(body: unknown): Notification;

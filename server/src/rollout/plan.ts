@@ -1,24 +1,19 @@
 // A progressive rollout plan (docs/rollouts.md): the request that creates one, and the pure rules of its
 // schedule. plans.ts applies them through the store (store/rollout-plans.ts: rows, SQL, transactions); the
-// scheduler (scheduler.ts) decides when. The plan's resource shape is the store's, which returns it.
+// scheduler (scheduler.ts) decides when. The resource's shape is @flagstaff/core/admin's.
 import { z } from 'zod';
 import { bucketBySchema, shareOf, type FlagKind, type JsonValue, type Serve } from '@flagstaff/core';
+import type { Actor, NewRolloutPlan, PlanWarning, RolloutPlan } from '@flagstaff/core/admin';
 import type { Issue } from '../errors.js';
-import { toPercent, type PlanStep, type RolloutPlan } from '../store/rollout-plan-rows.js';
-import type { Actor } from '../store/resources.js';
+import { toPercent, type PlanStep } from '../store/rollout-plan-rows.js';
 
-export { toPercent, type PlanState, type PlanStep, type RolloutPlan } from '../store/rollout-plan-rows.js';
+export { toPercent, type PlanStep } from '../store/rollout-plan-rows.js';
+export type { PlanState, PlanWarning, RolloutPlan } from '@flagstaff/core/admin';
 
 /** Holds shorter than a second only make sense in tests; longer than 30 days is a typo (ms for s). */
 export const MIN_HOLD_SECONDS = 1;
 export const MAX_HOLD_SECONDS = 30 * 86_400;
 export const MAX_STEPS = 20;
-
-/** Something the creator of a plan should know; the plan was created all the same. */
-export interface PlanWarning {
-  code: 'flag_off';
-  message: string;
-}
 
 /**
  * The warnings of a plan just created. On a flag that is off, the first step is set but serves nobody, and
@@ -53,7 +48,7 @@ export const createPlanBody = z.strictObject({
   /** The variation everybody else keeps, by value (default: the other one of a boolean flag, else the off variation). */
   from: z.json().optional(),
   bucketBy: bucketBySchema.max(128).optional(),
-});
+}) satisfies z.ZodType<NewRolloutPlan>;
 
 export type CreatePlanBody = z.output<typeof createPlanBody>;
 

@@ -2,6 +2,7 @@
 // nowhere else; the URL to give the alerting system comes with it.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { CreatedHook, ListedHook } from '@flagstaff/core/admin';
 import { PROVIDERS } from '../alerts/alert.js';
 import { hookAuth } from '../alerts/providers.js';
 import { requireScope } from '../auth.js';
@@ -23,7 +24,7 @@ export function hookAdminRoutes({ store }: AppDeps): Hono<AppEnv> {
   app.use('*', requireScope('admin'));
 
   app.get('/', (c) => {
-    const hooks = store.hooks.list(c.req.param('env')!).map((hook) => ({ ...hook, url: hookUrl(c.req.url, hook.provider, hook.id) }));
+    const hooks = store.hooks.list(c.req.param('env')!).map((hook): ListedHook => ({ ...hook, url: hookUrl(c.req.url, hook.provider, hook.id) }));
     return c.json({ hooks });
   });
 
@@ -32,7 +33,7 @@ export function hookAdminRoutes({ store }: AppDeps): Hono<AppEnv> {
     const auth = hookAuth(body.provider, body.auth);
     const { info, secret } = store.hooks.create(c.req.param('env')!, { ...body, auth }, writeMeta(c));
     c.header('Cache-Control', 'no-store');
-    return c.json({ ...info, url: hookUrl(c.req.url, info.provider, info.id), secret }, 201);
+    return c.json({ ...info, url: hookUrl(c.req.url, info.provider, info.id), secret } satisfies CreatedHook, 201);
   });
 
   app.delete('/:id', (c) => c.json(store.hooks.revoke(c.req.param('env')!, c.req.param('id'), writeMeta(c))));

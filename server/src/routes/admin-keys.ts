@@ -1,6 +1,7 @@
 // /api/v1/keys — admin tokens and SDK keys. A key's secret is in the creation response and nowhere else.
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { CreatedKey } from '@flagstaff/core/admin';
 import { requireScope } from '../auth.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { readBody } from '../http/body.js';
@@ -26,7 +27,7 @@ export function keyRoutes({ store }: AppDeps): Hono<AppEnv> {
     const body = await readBody(c, createKeyBody);
     const { info, key } = store.keys.create(body, writeMeta(c));
     c.header('Cache-Control', 'no-store');
-    return c.json({ ...info, key }, 201);
+    return c.json({ ...info, key } satisfies CreatedKey, 201);
   });
 
   app.delete('/:id', (c) => c.json(store.keys.revoke(c.req.param('id'), writeMeta(c))));

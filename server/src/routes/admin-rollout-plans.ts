@@ -1,5 +1,6 @@
 // /api/v1/rollout-plans — progressive rollouts that the server steps on schedule (docs/rollouts.md).
 import { Hono, type Context } from 'hono';
+import type { CreatedRolloutPlan } from '@flagstaff/core/admin';
 import { requireScope } from '../auth.js';
 import { notFound } from '../errors.js';
 import { readBody } from '../http/body.js';
@@ -39,7 +40,7 @@ export function rolloutPlanRoutes({ store }: AppDeps): Hono<AppEnv> {
     setVersionTag(c, plan.version);
     // Only in this answer: the CLI prints them after creating a plan.
     const warnings = planWarnings(plan, store.flagStates.get(plan.flag, plan.env).on);
-    return c.json({ ...plan, warnings }, 201);
+    return c.json({ ...plan, warnings } satisfies CreatedRolloutPlan, 201);
   });
 
   app.get('/:id', requireScope('read'), (c) => sendPlan(c, plans.get(planId(c))));

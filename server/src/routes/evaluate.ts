@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { evaluate, validateContext, type JsonValue } from '@flagstaff/core';
+import type { Evaluation } from '@flagstaff/core/admin';
 import { requireScope } from '../auth.js';
 import { ApiError, notFound, validationFailed } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
@@ -37,7 +38,7 @@ export function evaluateRoutes({ store }: AppDeps): Hono<AppEnv> {
       value: detail.value,
       variationIndex: detail.variationIndex,
       reason: detail.reason,
-    });
+    } satisfies Evaluation);
   });
 
   return app;

@@ -1,27 +1,14 @@
 // Flag definitions (key, kind, variations, description, tags…), shared by every environment.
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import { validateFlag, type FlagKind, type FlagValidationOptions, type JsonValue, type SegmentRule } from '@flagstaff/core';
+import { validateFlag, type FlagValidationOptions, type SegmentRule } from '@flagstaff/core';
 import { clientPatternProblem } from '../client-patterns.js';
 import { ApiError, notFound, validationFailed, type Issue } from '../errors.js';
 import type { Db } from './db.js';
 import { allEnvs, requireEnv } from './environments.js';
-import type { FlagResource, FlagState, WriteMeta } from './resources.js';
+import type { FlagPatch, FlagResource, FlagState, NewFlag, WriteMeta } from './resources.js';
 import { environments, flagStates, flags, segments } from './schema.js';
 import { defaultState, toFlagResource, toFlagState, toWireFlag, type FlagRow } from './wire.js';
 import { checkVersion, type Tx, type Writer } from './write.js';
-
-export interface CreateFlagInput {
-  key: string;
-  kind?: FlagKind;
-  name?: string;
-  description?: string;
-  tags?: string[];
-  clientSide?: boolean;
-  seed?: string | null;
-  variations?: JsonValue[];
-}
-
-export type FlagPatch = Partial<Pick<FlagRow, 'name' | 'description' | 'tags' | 'clientSide' | 'seed' | 'variations'>>;
 
 export interface FlagListQuery {
   env?: string;
@@ -98,7 +85,7 @@ export class FlagStore {
     return toFlagResource(row, this.statesByFlag(db, undefined, row.id).get(row.id) ?? {});
   }
 
-  create(input: CreateFlagInput, meta: WriteMeta): FlagResource {
+  create(input: NewFlag, meta: WriteMeta): FlagResource {
     return this.writer.write(meta, (tx) => {
       if (findFlag(tx.db, input.key)) throw new ApiError('already_exists', `flag "${input.key}" already exists`);
       const kind = input.kind ?? 'boolean';

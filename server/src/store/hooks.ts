@@ -3,6 +3,7 @@
 // needs the key (docs/decisions/001-hook-signing-secrets.md).
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, type SQL } from 'drizzle-orm';
+import type { HookAuth, HookInfo, HookProvider, NewHook } from '@flagstaff/core/admin';
 import { notFound } from '../errors.js';
 import { generateSecret, hashSecret, hintOf } from '../secrets.js';
 import type { Db } from './db.js';
@@ -13,21 +14,8 @@ import type { Writer } from './write.js';
 
 type Row = typeof alertHooks.$inferSelect;
 
-/** Who sends to a hook, and how it proves it: as stored (alerts/ knows what each provider can do). */
-export type Provider = Row['provider'];
-export type HookAuth = Row['auth'];
-
-export interface HookInfo {
-  id: string;
-  env: string;
-  provider: Provider;
-  name: string;
-  auth: HookAuth;
-  hint: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+/** Who sends to a hook (alerts/ knows what each provider can do). */
+export type Provider = HookProvider;
 
 /** What the receiver needs to authenticate a request and act in the hook's environment. */
 export interface HookRecord {
@@ -38,15 +26,13 @@ export interface HookRecord {
   /** The secret itself, kept only by HMAC hooks. */
   signingSecret: string | null;
   env: string;
-  provider: Provider;
+  provider: HookProvider;
   name: string;
   revoked: boolean;
 }
 
-export interface CreateHookInput {
-  provider: Provider;
-  name?: string;
-  /** Decided by the caller: the provider's default, or one it can use (alerts/providers.ts, hookAuth). */
+/** A new hook as the store takes it: its auth already decided by the caller (alerts/providers.ts, hookAuth). */
+export interface CreateHookInput extends NewHook {
   auth: HookAuth;
 }
 

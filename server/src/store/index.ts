@@ -1,8 +1,7 @@
 export { Store, SYSTEM_ACTOR, type StoreOptions } from './store.js';
 export type * from './resources.js';
-export type { CreateFlagInput, FlagPatch, FlagListQuery } from './flags.js';
-export type { SegmentInput } from './segments.js';
-export type { CreateKeyInput, KeyLookup, KeyRecord } from './keys.js';
+export type { FlagListQuery } from './flags.js';
+export type { KeyLookup, KeyRecord } from './keys.js';
 export type { AuditQuery, AuditPage } from './audit.js';
 export type { Committed } from './write.js';
 export type { CaughtUp, EnvCaughtUp } from './catch-up.js';

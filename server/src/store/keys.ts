@@ -8,7 +8,7 @@ import { ApiError, notFound, validationFailed } from '../errors.js';
 import { generateSecret, hashSecret, hintOf, newKeyId } from '../secrets.js';
 import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
-import { iso, isoOrNull, type KeyInfo, type KeyKind, type Scope, type WriteMeta } from './resources.js';
+import { iso, isoOrNull, type KeyInfo, type KeyKind, type NewKey, type Scope, type WriteMeta } from './resources.js';
 import { apiKeys, environments } from './schema.js';
 import type { Tx, Writer } from './write.js';
 
@@ -26,13 +26,6 @@ export interface KeyRecord {
 }
 
 export type KeyLookup = { status: 'valid' | 'revoked'; key: KeyRecord } | { status: 'unknown' };
-
-export interface CreateKeyInput {
-  kind: KeyKind;
-  env?: string;
-  name?: string;
-  scopes?: Scope[];
-}
 
 /** last-used times are written at most this often per key, so busy keys do not turn reads into writes. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -114,7 +107,7 @@ export class KeyStore {
   }
 
   /** A new key; the returned `key` is the only time the secret exists outside the caller. */
-  create(input: CreateKeyInput, meta: WriteMeta, secret = generateSecret(input.kind)): { info: KeyInfo; key: string } {
+  create(input: NewKey, meta: WriteMeta, secret = generateSecret(input.kind)): { info: KeyInfo; key: string } {
     if (input.kind === 'admin' && input.env !== undefined) {
       throw validationFailed([{ path: 'env', message: 'admin tokens are not tied to an environment: leave env out' }]);
     }
@@ -133,7 +126,7 @@ export class KeyStore {
     });
   }
 
-  #insert(tx: Tx, input: CreateKeyInput, env: { id: number; key: string } | null, hash: Buffer, secret: string): KeyRecord {
+  #insert(tx: Tx, input: NewKey, env: { id: number; key: string } | null, hash: Buffer, secret: string): KeyRecord {
     const record: KeyRecord = {
       id: newKeyId(),
       kind: input.kind,

@@ -2,6 +2,7 @@
 // read on every alert, oldest first — the order in which rules win when several reach one flag.
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
+import type { KillRule, NewKillRule } from '@flagstaff/core/admin';
 import { notFound, validationFailed } from '../errors.js';
 import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
@@ -11,34 +12,6 @@ import { killRules } from './schema.js';
 import type { Writer } from './write.js';
 
 type Row = typeof killRules.$inferSelect;
-
-export type KillAction = Row['action'];
-export type OnResolve = Row['onResolve'];
-/** A label matcher as stored; alerts/matchers.ts validates and applies them. */
-export type StoredMatcher = Row['matchers'][number];
-
-/** A kill rule as the admin API returns it; which alerts it matches is alerts/kill-rules.ts's to decide. */
-export interface KillRule {
-  id: string;
-  env: string;
-  alert: string;
-  matchers: StoredMatcher[];
-  /** Exactly one of flag and flagLabel is set. */
-  flag?: string;
-  flagLabel?: string;
-  action: KillAction;
-  onResolve: OnResolve;
-  createdAt: string;
-}
-
-export interface KillRuleInput {
-  alert: string;
-  matchers?: StoredMatcher[];
-  flag?: string;
-  flagLabel?: string;
-  action?: KillAction;
-  onResolve?: OnResolve;
-}
 
 const toKillRule = (row: Row, env: string): KillRule => ({
   id: row.id,
@@ -58,7 +31,7 @@ export class KillRuleStore {
     private readonly writer: Writer,
   ) {}
 
-  create(envKey: string, input: KillRuleInput, meta: WriteMeta): KillRule {
+  create(envKey: string, input: NewKillRule, meta: WriteMeta): KillRule {
     if ((input.flag === undefined) === (input.flagLabel === undefined)) {
       throw validationFailed([{ path: 'flag', message: 'give exactly one of flag (a flag key) and flagLabel (an alert label naming the flag)' }]);
     }

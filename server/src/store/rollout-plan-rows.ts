@@ -1,6 +1,6 @@
 // Rollout plan rows: how they are read (joined with their environment and flag), how they become the API's
 // RolloutPlan, and the one way a plan's own state changes (pause, resume, abort) with its audit entry.
-import type { JsonValue } from '@flagstaff/core';
+import type { PlanState, RolloutPlan } from '@flagstaff/core/admin';
 import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import { ApiError, notFound } from '../errors.js';
 import type { Db } from './db.js';
@@ -12,7 +12,7 @@ import type { Tx } from './write.js';
 
 export type PlanRow = typeof rolloutPlans.$inferSelect;
 
-export type PlanState = PlanRow['state'];
+export type { PlanState, RolloutPlan } from '@flagstaff/core/admin';
 
 /** A step as stored: exact integers, like the weights they become. */
 export interface PlanStep {
@@ -20,29 +20,6 @@ export interface PlanStep {
   thousandths: number;
   /** How long this step holds before the next one is applied. */
   holdMs: number;
-}
-
-/** A plan as the admin API returns it (docs/rollouts.md). */
-export interface RolloutPlan {
-  id: number;
-  env: string;
-  flag: string;
-  state: PlanState;
-  steps: Array<{ percent: number; holdSeconds: number }>;
-  /** Index of the last step applied (the first one is applied when the plan is created). */
-  currentStep: number;
-  /** The share of users who get `variation` now, as far as this plan set it. */
-  percent: number;
-  nextStepAt: string | null;
-  variation: JsonValue;
-  from: JsonValue;
-  bucketBy: string;
-  reason: string | null;
-  stateChangedBy: Actor | null;
-  createdBy: Actor;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export const toPercent = (thousandths: number) => thousandths / 1000;

@@ -5,18 +5,10 @@ import { clientPatternProblem } from '../client-patterns.js';
 import { ApiError, notFound, validationFailed } from '../errors.js';
 import type { Db } from './db.js';
 import { requireEnv, type EnvRow } from './environments.js';
-import type { SegmentResource, WriteMeta } from './resources.js';
+import type { SegmentInput, SegmentResource, WriteMeta } from './resources.js';
 import { flagStates, flags, segments } from './schema.js';
 import { toSegmentResource, toWireSegment, type SegmentRow } from './wire.js';
 import { checkVersion, type Tx, type Writer } from './write.js';
-
-export interface SegmentInput {
-  name?: string;
-  description?: string;
-  included?: string[];
-  excluded?: string[];
-  rules?: SegmentRule[];
-}
 
 function findSegment(db: Db, envId: number, key: string): SegmentRow | undefined {
   return db.select().from(segments).where(and(eq(segments.envId, envId), eq(segments.key, key))).get();

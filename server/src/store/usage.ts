@@ -3,6 +3,7 @@
 // version each SDK instance applies (to see how far a change has reached). Not audited: these are
 // observations, not changes, and they are never streamed.
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { FlagUsage, SdkInstance } from '@flagstaff/core/admin';
 import { notFound } from '../errors.js';
 import type { DatabaseFile } from './database-file.js';
 import type { Db } from './db.js';
@@ -15,31 +16,6 @@ export interface UsageInput {
   sdk: string;
   version: number | null;
   flags: { key: string; variation: number | null; count: number }[];
-}
-
-export interface VariationUsage {
-  /** Null when the caller's default was served (unknown flag, wrong type). */
-  variation: number | null;
-  count: number;
-  lastEvaluatedAt: string;
-}
-
-export interface FlagUsage {
-  env: string;
-  lastEvaluatedAt: string | null;
-  evaluations: number;
-  variations: VariationUsage[];
-}
-
-export interface SdkInstance {
-  instanceId: string;
-  sdk: string;
-  keyId: string;
-  appliedVersion: number | null;
-  /** Environment versions not yet applied by this instance at its last report; null before any. */
-  behind: number | null;
-  firstSeenAt: string;
-  lastSeenAt: string;
 }
 
 /** Instances silent for this long are forgotten: every process start is a new instance. */

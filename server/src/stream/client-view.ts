@@ -1,9 +1,9 @@
 // A change as client (browser) keys see it: what they may see is snapshot-views.ts's clientView; this
 // turns one change into the events that keep a client's copy of that view current, without rescanning
 // the environment for every change.
-import type { Flag, Segment, StreamEvent } from '@flagstaff/core';
+import { segmentsNamedBy, type Flag, type Segment, type StreamEvent } from '@flagstaff/core';
 import { changeEvent, type EnvChange } from '../store/changes.js';
-import { clientSees as visible, segmentsNamedBy } from '../snapshot-views.js';
+import { clientSees as visible } from '../snapshot-views.js';
 
 /** The segment keys a flag's rules name, each once (segments cannot name segments). */
 const namedSegments = (flag: Flag): Set<string> => new Set(segmentsNamedBy(flag));
@@ -21,7 +21,7 @@ export class ClientView {
   readonly #refs = new Map<string, number>();
 
   constructor(flags: Iterable<Flag>) {
-    for (const flag of flags) if (visible(flag)) for (const key of namedSegments(flag)) this.#retain(key);
+    for (const flag of flags) if (visible(flag)) for (const key of segmentsNamedBy(flag)) this.#retain(key);
   }
 
   needs(segmentKey: string): boolean {
@@ -43,8 +43,8 @@ export class ClientView {
 
     const gained: string[] = [];
     const lost: string[] = [];
-    if (after !== undefined) for (const k of namedSegments(after)) if (this.#retain(k)) gained.push(k);
-    if (before !== undefined) for (const k of namedSegments(before)) if (this.#release(k)) lost.push(k);
+    if (after !== undefined) for (const k of segmentsNamedBy(after)) if (this.#retain(k)) gained.push(k);
+    if (before !== undefined) for (const k of segmentsNamedBy(before)) if (this.#release(k)) lost.push(k);
 
     const events: StreamEvent[] = [];
     for (const k of gained) {
