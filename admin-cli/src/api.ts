@@ -63,8 +63,7 @@ export class AdminApi {
     this.#get<{ flags: FlagResource[] }>('flags', query);
   getFlag = (key: string) => this.#get<FlagResource>(path('flags', key));
   createFlag = (body: NewFlag) => this.#send<FlagResource>('POST', 'flags', body);
-  patchFlag = (key: string, body: FlagPatch, ifMatch?: number) =>
-    this.#send<FlagResource>('PATCH', path('flags', key), body, ifMatch);
+  patchFlag = (key: string, body: FlagPatch, ifMatch?: number) => this.#send<FlagResource>('PATCH', path('flags', key), body, ifMatch);
   archiveFlag = (key: string) => this.#send<FlagResource>('POST', path('flags', key, 'archive'));
   unarchiveFlag = (key: string) => this.#send<FlagResource>('POST', path('flags', key, 'unarchive'));
 
@@ -78,18 +77,14 @@ export class AdminApi {
     this.#send<SegmentResource>('POST', path('environments', env, 'segments'), body);
   putSegment = (env: string, key: string, body: SegmentInput, ifMatch: number) =>
     this.#send<SegmentResource>('PUT', path('environments', env, 'segments', key), body, ifMatch);
-  deleteSegment = (env: string, key: string) =>
-    this.#send<null>('DELETE', path('environments', env, 'segments', key));
+  deleteSegment = (env: string, key: string) => this.#send<null>('DELETE', path('environments', env, 'segments', key));
 
-  evaluate = (body: EvaluationRequest) =>
-    this.#send<Evaluation>('POST', 'evaluate', body);
+  evaluate = (body: EvaluationRequest) => this.#send<Evaluation>('POST', 'evaluate', body);
 
-  listAudit = (query: AuditQueryParams) =>
-    this.#get<{ entries: AuditEntry[]; nextCursor: string | null }>('audit', query as Query);
+  listAudit = (query: AuditQueryParams) => this.#get<{ entries: AuditEntry[]; nextCursor: string | null }>('audit', query as Query);
 
   listKeys = () => this.#get<{ keys: KeyInfo[] }>('keys');
-  createKey = (body: NewKey) =>
-    this.#send<CreatedKey>('POST', 'keys', body);
+  createKey = (body: NewKey) => this.#send<CreatedKey>('POST', 'keys', body);
   revokeKey = (id: string) => this.#send<KeyInfo>('DELETE', path('keys', id));
 
   listPlans = (query: { env?: string; flag?: string; state?: PlanState } = {}) =>
@@ -101,8 +96,7 @@ export class AdminApi {
     this.#send<RolloutPlan>('POST', path('rollout-plans', String(id), action), undefined, ifMatch);
 
   listHooks = (env: string) => this.#get<{ hooks: ListedHook[] }>(path('environments', env, 'hooks'));
-  createHook = (env: string, body: NewHook) =>
-    this.#send<CreatedHook>('POST', path('environments', env, 'hooks'), body);
+  createHook = (env: string, body: NewHook) => this.#send<CreatedHook>('POST', path('environments', env, 'hooks'), body);
   revokeHook = (env: string, id: string) => this.#send<HookInfo>('DELETE', path('environments', env, 'hooks', id));
 
   listKillRules = (env: string) => this.#get<{ killRules: KillRule[] }>(path('environments', env, 'kill-rules'));

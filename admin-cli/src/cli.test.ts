@@ -33,16 +33,26 @@ describe('help', () => {
 
   // An example is pasted into a shell: a `|` or `;` outside quotes is a pipe or a second command, so
   // `--match severity=~page|critical` would run a program named "critical".
-  it.each(commands.map((path) => [path.join(' '), path]))('flagstaff %s --help: no example has a stray pipe or operator', async (_name, path) => {
-    const io = fakeIo();
-    await run([...path, '--help'], io);
-    const lines = io.out().split('Examples:\n')[1]!.split('\n').filter((line) => line.startsWith('  $ '));
-    for (const line of lines) {
-      const command = line.slice(4).replace(/\s+#.*$/, '');
-      const meant = /^(\| (jq|flagstaff) |&& flagstaff |> )/;
-      expect(unquotedOperators(command).filter((op) => !meant.test(op)), line).toEqual([]);
-    }
-  });
+  it.each(commands.map((path) => [path.join(' '), path]))(
+    'flagstaff %s --help: no example has a stray pipe or operator',
+    async (_name, path) => {
+      const io = fakeIo();
+      await run([...path, '--help'], io);
+      const lines = io
+        .out()
+        .split('Examples:\n')[1]!
+        .split('\n')
+        .filter((line) => line.startsWith('  $ '));
+      for (const line of lines) {
+        const command = line.slice(4).replace(/\s+#.*$/, '');
+        const meant = /^(\| (jq|flagstaff) |&& flagstaff |> )/;
+        expect(
+          unquotedOperators(command).filter((op) => !meant.test(op)),
+          line,
+        ).toEqual([]);
+      }
+    },
+  );
 });
 
 /** The shell operators of a command line outside quotes, each with what follows it: `| jq -r …`. */
@@ -132,7 +142,9 @@ describe('server answers', () => {
   });
 
   it('says so when the URL is not a Flagstaff server', async () => {
-    const result = await cli(['envs', 'list'], { respond: () => new Response('<html>', { status: 404, headers: { 'content-type': 'text/html' } }) });
+    const result = await cli(['envs', 'list'], {
+      respond: () => new Response('<html>', { status: 404, headers: { 'content-type': 'text/html' } }),
+    });
     expect(result.code).toBe(1);
     expect(result.err).toContain('is this a Flagstaff server?');
   });
@@ -146,7 +158,9 @@ describe('writes', () => {
   };
 
   it('rolls out with If-Match from the state it read, and sends the reason for the audit log', async () => {
-    const result = await cli(['rollout', 'checkout', '0.5', '--env', 'production', '--yes', '--reason', 'INC-7 ünïcode'], { respond: server });
+    const result = await cli(['rollout', 'checkout', '0.5', '--env', 'production', '--yes', '--reason', 'INC-7 ünïcode'], {
+      respond: server,
+    });
     expect(result.code).toBe(0);
     const patch = result.requests.find((request) => request.method === 'PATCH')!;
     expect(patch.url).toBe('http://flags.test/api/v1/flags/checkout/environments/production');
@@ -192,7 +206,13 @@ describe('writes', () => {
       respond: (method, url) =>
         method === 'GET'
           ? server(method, url)
-          : json(409, { error: { code: 'version_conflict', message: 'flag checkout in production is at version 8, not 7', details: { currentVersion: 8 } } }),
+          : json(409, {
+              error: {
+                code: 'version_conflict',
+                message: 'flag checkout in production is at version 8, not 7',
+                details: { currentVersion: 8 },
+              },
+            }),
     });
     expect(result.code).toBe(1);
     expect(result.err).toContain('error: flag checkout in production is at version 8, not 7');

@@ -54,7 +54,10 @@ describe('resolveConnection', () => {
 
   it('prefers flags, then the environment, then the login file', () => {
     const env = { FLAGSTAFF_URL: 'http://env:8420', FLAGSTAFF_TOKEN: 'fsa_env' };
-    expect(resolveConnection({ url: 'http://flag:8420', token: 'fsa_flag' }, env, stored)).toEqual({ url: 'http://flag:8420', token: 'fsa_flag' });
+    expect(resolveConnection({ url: 'http://flag:8420', token: 'fsa_flag' }, env, stored)).toEqual({
+      url: 'http://flag:8420',
+      token: 'fsa_flag',
+    });
     expect(resolveConnection({}, env, stored)).toEqual({ url: 'http://env:8420', token: 'fsa_env' });
     expect(resolveConnection({}, {}, stored)).toEqual(stored);
     expect(resolveConnection({ token: 'fsa_flag' }, {}, undefined)).toEqual({ url: 'http://localhost:8420', token: 'fsa_flag' });

@@ -81,19 +81,12 @@ export function normaliseUrl(raw: string): string {
  * Flags beat the environment, which beats the login file, setting by setting. One exception keeps a token
  * from leaking to a server it was not issued for: the stored token is only sent to the stored URL.
  */
-export function resolveConnection(
-  flags: { url?: string; token?: string },
-  env: Env,
-  stored: StoredLogin | undefined,
-): Connection {
+export function resolveConnection(flags: { url?: string; token?: string }, env: Env, stored: StoredLogin | undefined): Connection {
   const url = normaliseUrl(flags.url ?? nonEmpty(env.FLAGSTAFF_URL) ?? stored?.url ?? DEFAULT_URL);
   const storedToken = stored && normaliseUrl(stored.url) === url ? stored.token : undefined;
   const token = flags.token ?? nonEmpty(env.FLAGSTAFF_TOKEN) ?? storedToken;
   if (!token) {
-    throw new UsageError(
-      `no admin token for ${url}`,
-      'run `flagstaff login`, set FLAGSTAFF_TOKEN, or pass --token',
-    );
+    throw new UsageError(`no admin token for ${url}`, 'run `flagstaff login`, set FLAGSTAFF_TOKEN, or pass --token');
   }
   return { url, token };
 }

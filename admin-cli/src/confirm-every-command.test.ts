@@ -70,7 +70,9 @@ const ASKS: Record<string, Row[]> = {
   on: [{ name: 'turn a flag on', prepare: async (k) => ['on', await flag(k), '--env', PROD] }],
   off: [{ name: 'turn a flag off', prepare: async (k) => ['off', await flag(k, { on: true }), '--env', PROD] }],
   rollout: [{ name: 'roll out to 25 %', prepare: async (k) => ['rollout', await flag(k), '25', '--env', PROD] }],
-  target: [{ name: 'target a user', prepare: async (k) => ['target', await flag(k), '--env', PROD, '--variation', 'true', '--add', 'user-1'] }],
+  target: [
+    { name: 'target a user', prepare: async (k) => ['target', await flag(k), '--env', PROD, '--variation', 'true', '--add', 'user-1'] },
+  ],
   'flags set-rules': [
     {
       name: 'replace the rules',
@@ -94,7 +96,9 @@ const ASKS: Record<string, Row[]> = {
       },
     },
   ],
-  'plans create': [{ name: 'start a plan', prepare: async (k) => ['plans', 'create', await flag(k), '--env', PROD, '--steps', '5,100', '--hold', '1h'] }],
+  'plans create': [
+    { name: 'start a plan', prepare: async (k) => ['plans', 'create', await flag(k), '--env', PROD, '--steps', '5,100', '--hold', '1h'] },
+  ],
   'plans pause': [{ name: 'pause', prepare: async (k) => (await plan(k), ['plans', 'pause', k, '--env', PROD]) }],
   'plans resume': [
     {
@@ -108,7 +112,10 @@ const ASKS: Record<string, Row[]> = {
   'plans abort': [{ name: 'abort', prepare: async (k) => (await plan(k), ['plans', 'abort', k, '--env', PROD]) }],
   'segments create': [{ name: 'create', prepare: async (k) => ['segments', 'create', k, '--env', PROD, '--include', 'user-1'] }],
   'segments update': [
-    { name: 'update', prepare: async (k) => (await segment(k), ['segments', 'update', k, '--env', PROD, '-f', await file(k, { included: ['user-2'] })]) },
+    {
+      name: 'update',
+      prepare: async (k) => (await segment(k), ['segments', 'update', k, '--env', PROD, '-f', await file(k, { included: ['user-2'] })]),
+    },
   ],
   'segments delete': [{ name: 'delete', prepare: async (k) => (await segment(k), ['segments', 'delete', k, '--env', PROD]) }],
   'keys revoke': [
@@ -131,7 +138,11 @@ const ASKS: Record<string, Row[]> = {
     {
       name: 'delete',
       prepare: async (k) => {
-        const rule = await api<{ id: string }>('POST', `/api/v1/environments/${PROD}/kill-rules`, { alert: 'A', matchers: [], flag: await flag(k) });
+        const rule = await api<{ id: string }>('POST', `/api/v1/environments/${PROD}/kill-rules`, {
+          alert: 'A',
+          matchers: [],
+          flag: await flag(k),
+        });
         return ['kill-rules', 'delete', rule.id, '--env', PROD];
       },
     },
@@ -237,7 +248,10 @@ describe('the production guard, over every command', () => {
     const filed = [...Object.keys(ASKS), ...Object.keys(WRITES_WITHOUT_ASKING), ...Object.keys(READS)];
     const unfiled = all.filter((name) => !filed.includes(name));
     expect(unfiled, 'new commands: add a row to ASKS (and call ctx.confirm), WRITES_WITHOUT_ASKING (with why) or READS').toEqual([]);
-    expect(filed.filter((name) => !all.includes(name)), 'rows for commands that no longer exist').toEqual([]);
+    expect(
+      filed.filter((name) => !all.includes(name)),
+      'rows for commands that no longer exist',
+    ).toEqual([]);
     expect(new Set(filed).size, 'a command filed twice').toBe(filed.length);
   });
 
@@ -249,7 +263,9 @@ describe('the production guard, over every command', () => {
       const before = await serverState();
       const result = await harness.cli(args, { stdinIsTTY: false });
       expect(result.code, result.err).toBe(2);
-      expect(result.err).toMatch(/^error: refusing to .+ without confirmation \(stdin is not a terminal, so I cannot ask\)\nhint: add --yes to confirm the change\n$/);
+      expect(result.err).toMatch(
+        /^error: refusing to .+ without confirmation \(stdin is not a terminal, so I cannot ask\)\nhint: add --yes to confirm the change\n$/,
+      );
       expect(result.requests.filter((request) => request.method !== 'GET')).toEqual([]);
       expect(await serverState()).toEqual(before);
     });

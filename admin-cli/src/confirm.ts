@@ -19,11 +19,7 @@ export function confirmationFor(change: { envs: string[]; always?: boolean }, ye
  * Stops unless this change may go ahead. `summary` says what will happen, e.g.
  * "turn off new-checkout in production".
  */
-export async function confirmChange(
-  io: Io,
-  change: { summary: string; envs: string[]; always?: boolean },
-  yes: boolean,
-): Promise<void> {
+export async function confirmChange(io: Io, change: { summary: string; envs: string[]; always?: boolean }, yes: boolean): Promise<void> {
   const decision = confirmationFor(change, yes, Boolean(io.stdin.isTTY));
   if (decision === 'proceed') return;
   if (decision === 'refuse') {

@@ -60,8 +60,7 @@ export function outputFor(io: Io, options: Partial<GlobalOptions>): Output {
 export const reasonOption = () => new Option('--reason <text>', 'why, for the audit log (sent as X-Flagstaff-Reason)');
 
 /** …and --yes, which answers the production confirmation in advance (confirm.ts). */
-export const yesOption = () =>
-  new Option('-y, --yes', 'do not ask for confirmation (needed for production when stdin is not a terminal)');
+export const yesOption = () => new Option('-y, --yes', 'do not ask for confirmation (needed for production when stdin is not a terminal)');
 
 /** For commands that change one flag state: optimistic concurrency for scripts. */
 export const ifMatchOption = () =>

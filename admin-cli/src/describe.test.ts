@@ -18,7 +18,9 @@ describe('describing flag state', () => {
 
   it('names the variation or the rollout shares', () => {
     expect(describeServe({ variation: 1 }, variations)).toBe('true');
-    expect(describeServe({ rollout: { bucketBy: 'key', weights: [75_000, 25_000] } }, variations)).toBe('rollout by key: false 75%, true 25%');
+    expect(describeServe({ rollout: { bucketBy: 'key', weights: [75_000, 25_000] } }, variations)).toBe(
+      'rollout by key: false 75%, true 25%',
+    );
     expect(describeServe({ rollout: { bucketBy: 'tenant', weights: [0, 100_000, 0] } }, ['a', 'b', 'c'])).toBe('rollout by tenant: b 100%');
   });
 
@@ -49,10 +51,25 @@ describe('summariseChange (the audit CHANGE column)', () => {
   const rollout = (weights: number[]) => ({ rollout: { bucketBy: 'key', weights } });
   it.each([
     ['a switch', 'on: false→true', { on: false }, { on: true }],
-    ['a rollout started', 'fallthrough: variation 0→rollout 75%/25%', { fallthrough: { variation: 0 } }, { fallthrough: rollout([75_000, 25_000]) }],
-    ['a rollout raised', 'fallthrough: rollout 75%/25%→rollout 99.5%/0.5%', { fallthrough: rollout([75_000, 25_000]) }, { fallthrough: rollout([99_500, 500]) }],
+    [
+      'a rollout started',
+      'fallthrough: variation 0→rollout 75%/25%',
+      { fallthrough: { variation: 0 } },
+      { fallthrough: rollout([75_000, 25_000]) },
+    ],
+    [
+      'a rollout raised',
+      'fallthrough: rollout 75%/25%→rollout 99.5%/0.5%',
+      { fallthrough: rollout([75_000, 25_000]) },
+      { fallthrough: rollout([99_500, 500]) },
+    ],
     ['rules, too long to show', 'rules', { rules: [] }, { rules: [{ id: 'nl' }] }],
-    ['two fields, ignoring the version', 'on: false→true, rules', { version: 3, on: false, rules: [] }, { version: 4, on: true, rules: [{ id: 'nl' }] }],
+    [
+      'two fields, ignoring the version',
+      'on: false→true, rules',
+      { version: 3, on: false, rules: [] },
+      { version: 4, on: true, rules: [{ id: 'nl' }] },
+    ],
   ])('shows %s as %j', (_name, expected, before, after) => {
     expect(summariseChange(before, after)).toBe(expected);
   });

@@ -21,7 +21,13 @@ describe('wantsColour', () => {
 describe('Output', () => {
   it('aligns table columns and upper-cases headers', () => {
     const io = fakeIo();
-    new Output(io, { json: false, colour: true }).table(['key', 'kind'], [['new-checkout', 'boolean'], ['x', 'string']]);
+    new Output(io, { json: false, colour: true }).table(
+      ['key', 'kind'],
+      [
+        ['new-checkout', 'boolean'],
+        ['x', 'string'],
+      ],
+    );
     expect(io.out()).toBe('KEY           KIND\nnew-checkout  boolean\nx             string\n');
   });
 

@@ -65,14 +65,10 @@ export class Output {
   }
 
   table(headers: string[], rows: string[][]): void {
-    const widths = headers.map((header, column) =>
-      Math.max(header.length, ...rows.map((row) => visibleLength(row[column] ?? ''))),
-    );
+    const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => visibleLength(row[column] ?? ''))));
     const render = (cells: string[]) =>
       cells
-        .map((cell, column) =>
-          column === cells.length - 1 ? cell : cell + ' '.repeat(widths[column]! - visibleLength(cell)),
-        )
+        .map((cell, column) => (column === cells.length - 1 ? cell : cell + ' '.repeat(widths[column]! - visibleLength(cell))))
         .join('  ')
         .trimEnd();
     this.line(this.style.bold(render(headers.map((header) => header.toUpperCase()))));

@@ -16,13 +16,10 @@ describe('parsePercentage', () => {
     expect(parsePercentage(text)).toBe(thousandths);
   });
 
-  it.each(['-1', '101', '100.001', 'NaN', 'abc', '', '1e2', '0.0001', '25%', '.5', 'Infinity'])(
-    'refuses %j as a usage error',
-    (text) => {
-      expect(() => parsePercentage(text)).toThrow(UsageError);
-      expect(() => parsePercentage(text)).toThrow(/from 0 to 100/);
-    },
-  );
+  it.each(['-1', '101', '100.001', 'NaN', 'abc', '', '1e2', '0.0001', '25%', '.5', 'Infinity'])('refuses %j as a usage error', (text) => {
+    expect(() => parsePercentage(text)).toThrow(UsageError);
+    expect(() => parsePercentage(text)).toThrow(/from 0 to 100/);
+  });
 });
 
 describe('collectKeys', () => {

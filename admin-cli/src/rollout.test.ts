@@ -65,7 +65,12 @@ describe('planRollout on a multi-variation flag', () => {
   });
 
   it('is monotonic whether the chosen variation comes before or after the baseline', () => {
-    for (const [chosen, baseline] of [[1, 2], [1, 0], [2, 0], [0, 2]]) {
+    for (const [chosen, baseline] of [
+      [1, 2],
+      [1, 0],
+      [2, 0],
+      [0, 2],
+    ]) {
       let current: RolloutRequest['current'] = { variation: baseline! };
       for (const percent of [1, 10, 50, 100]) {
         const { fallthrough } = planRollout(colours(current, percent * 1000, chosen));

@@ -39,9 +39,7 @@ export function planRollout(request: RolloutRequest): RolloutChange {
   }
   const chosen = request.chosen ?? (request.kind === 'boolean' ? 1 : undefined);
   if (chosen === undefined) {
-    throw new UsageError(
-      `say which variation to roll out with --variation (one of: ${variations.map((v) => formatValue(v)).join(', ')})`,
-    );
+    throw new UsageError(`say which variation to roll out with --variation (one of: ${variations.map((v) => formatValue(v)).join(', ')})`);
   }
   const baseline = request.baseline ?? inferBaseline(request, chosen);
   if (baseline === chosen) throw new UsageError('--from must name a different variation than the one rolled out');

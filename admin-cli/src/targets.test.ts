@@ -10,7 +10,10 @@ describe('changeTargets', () => {
 
   it('moves a key targeted to another variation, and reports the move', () => {
     const change = changeTargets([{ variation: 0, values: ['user-1', 'user-3'] }], 1, ['user-1'], []);
-    expect(change.targets).toEqual([{ variation: 0, values: ['user-3'] }, { variation: 1, values: ['user-1'] }]);
+    expect(change.targets).toEqual([
+      { variation: 0, values: ['user-3'] },
+      { variation: 1, values: ['user-1'] },
+    ]);
     expect(change.moved).toEqual([{ key: 'user-1', from: 0 }]);
   });
 

@@ -93,7 +93,22 @@ describe('murmur3', () => {
   });
 
   it('handles the edge cases of block alignment and encoding', () => {
-    const cases = ['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'é', '€', '😀', '\ud800', '\udfff', '\udc00\ud800', 'a\u0000b', 'x'.repeat(10_000)];
+    const cases = [
+      '',
+      'a',
+      'ab',
+      'abc',
+      'abcd',
+      'abcde',
+      'é',
+      '€',
+      '😀',
+      '\ud800',
+      '\udfff',
+      '\udc00\ud800',
+      'a\u0000b',
+      'x'.repeat(10_000),
+    ];
     for (const text of cases) expect(murmur3(text)).toBe(murmurhash.v3(text));
   });
 });

@@ -12,7 +12,17 @@ import type { Context } from './model.js';
 import type { PreparedClause } from './prepare.js';
 
 /** The kinds written out below; GENERAL calls the clause's compiled test. */
-const GENERAL = 0, IN_LIST = 1, IN_SET = 2, STARTS_WITH = 3, ENDS_WITH = 4, CONTAINS = 5, MATCHES = 6, LT = 7, LTE = 8, GT = 9, GTE = 10;
+const GENERAL = 0,
+  IN_LIST = 1,
+  IN_SET = 2,
+  STARTS_WITH = 3,
+  ENDS_WITH = 4,
+  CONTAINS = 5,
+  MATCHES = 6,
+  LT = 7,
+  LTE = 8,
+  GT = 9,
+  GTE = 10;
 
 /** Past this many values an `in` list is looked up in a Set; below it, a scan is faster. */
 const SET_THRESHOLD = 16;
@@ -102,14 +112,22 @@ type Attributes = Record<string, unknown>;
 /** `context[name]`, read at the site readSite gave the name. */
 export function readAttribute(context: object, name: string, site: number): unknown {
   switch (site) {
-    case 0: return (context as Attributes)[name];
-    case 1: return (context as Attributes)[name];
-    case 2: return (context as Attributes)[name];
-    case 3: return (context as Attributes)[name];
-    case 4: return (context as Attributes)[name];
-    case 5: return (context as Attributes)[name];
-    case 6: return (context as Attributes)[name];
-    default: return (context as Attributes)[name];
+    case 0:
+      return (context as Attributes)[name];
+    case 1:
+      return (context as Attributes)[name];
+    case 2:
+      return (context as Attributes)[name];
+    case 3:
+      return (context as Attributes)[name];
+    case 4:
+      return (context as Attributes)[name];
+    case 5:
+      return (context as Attributes)[name];
+    case 6:
+      return (context as Attributes)[name];
+    default:
+      return (context as Attributes)[name];
   }
 }
 

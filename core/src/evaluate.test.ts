@@ -44,7 +44,14 @@ describe('evaluation order and reasons', () => {
   });
 
   it('serves the first target that lists a key, whichever comes later (validation refuses such flags; SDKs may still meet one)', () => {
-    const twice = preparedOf([flagOn('twice', { targets: [{ variation: 1, values: ['u'] }, { variation: 0, values: ['v', 'u'] }] })]);
+    const twice = preparedOf([
+      flagOn('twice', {
+        targets: [
+          { variation: 1, values: ['u'] },
+          { variation: 0, values: ['v', 'u'] },
+        ],
+      }),
+    ]);
     expect(evaluate(twice, 'twice', { key: 'u' }, false)).toEqual({ value: true, variationIndex: 1, reason: { kind: 'TARGET_MATCH' } });
     expect(evaluate(twice, 'twice', { key: 'v' }, true).value).toBe(false);
   });
@@ -93,9 +100,7 @@ describe('evaluation order and reasons', () => {
   });
 
   it('requires every clause of a rule to match', () => {
-    const both = preparedOf([
-      ruleFlag('f', [clause('country', 'in', ['ZA']), clause('plan', 'in', ['pro'])]),
-    ]);
+    const both = preparedOf([ruleFlag('f', [clause('country', 'in', ['ZA']), clause('plan', 'in', ['pro'])])]);
     expect(matches(both, { country: 'ZA', plan: 'pro' })).toBe(true);
     expect(matches(both, { country: 'ZA', plan: 'free' })).toBe(false);
     expect(matches(both, { country: 'ZA' })).toBe(false);
@@ -151,14 +156,29 @@ describe('malformed flags', () => {
         targets: [{ variation: 7, values: ['broken'] }],
         rules: [
           { id: 'bad', clauses: [{ attribute: 'plan', op: 'in', values: ['bad'] }], serve: { variation: 2 } },
-          { id: 'weights', clauses: [{ attribute: 'plan', op: 'in', values: ['weights'] }], serve: { rollout: { bucketBy: 'key', weights: [1, 2] } } },
+          {
+            id: 'weights',
+            clauses: [{ attribute: 'plan', op: 'in', values: ['weights'] }],
+            serve: { rollout: { bucketBy: 'key', weights: [1, 2] } },
+          },
           { id: 'negative', clauses: [{ attribute: 'plan', op: 'in', values: ['negative'] }], serve: { variation: -1 } },
           { id: 'fraction', clauses: [{ attribute: 'plan', op: 'in', values: ['fraction'] }], serve: { variation: 0.5 } },
-          { id: 'long', clauses: [{ attribute: 'plan', op: 'in', values: ['long'] }], serve: { rollout: { bucketBy: 'key', weights: [0, 0, 100_000] } } },
+          {
+            id: 'long',
+            clauses: [{ attribute: 'plan', op: 'in', values: ['long'] }],
+            serve: { rollout: { bucketBy: 'key', weights: [0, 0, 100_000] } },
+          },
         ],
       }),
     ]);
-    for (const context of [{ key: 'broken' }, { plan: 'bad' }, { plan: 'weights' }, { plan: 'negative' }, { plan: 'fraction' }, { plan: 'long' }]) {
+    for (const context of [
+      { key: 'broken' },
+      { plan: 'bad' },
+      { plan: 'weights' },
+      { plan: 'negative' },
+      { plan: 'fraction' },
+      { plan: 'long' },
+    ]) {
       expect(evaluate(s, 'f', context, false), JSON.stringify(context)).toEqual({ value: false, variationIndex: null, reason: malformed });
       expect(isEnabled(s, 'f', context)).toBe(false);
     }
@@ -346,7 +366,14 @@ describe('never throws', () => {
       rules: [
         { id: 'a', clauses: [{ attribute: 'country', op: 'matches', values: ['^(a+)+$'] }], serve: { variation: 1 } },
         { id: 'b', clauses: [{ attribute: '', op: 'segmentMatch', values: ['beta'] }], serve: { variation: 1 } },
-        { id: 'c', clauses: [{ attribute: 'n', op: 'gt', values: [1] }, { attribute: 'v', op: 'semverGt', values: ['1.0.0'] }], serve: { variation: 1 } },
+        {
+          id: 'c',
+          clauses: [
+            { attribute: 'n', op: 'gt', values: [1] },
+            { attribute: 'v', op: 'semverGt', values: ['1.0.0'] },
+          ],
+          serve: { variation: 1 },
+        },
       ],
       fallthrough: { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } },
     }),
@@ -374,9 +401,23 @@ describe('never throws', () => {
         throw new Error('boom');
       },
     };
-    expect(evaluate(s, 'f', hostile, 'd' as never)).toEqual({ value: 'd', variationIndex: null, reason: { kind: 'ERROR', errorKind: 'EXCEPTION' } });
+    expect(evaluate(s, 'f', hostile, 'd' as never)).toEqual({
+      value: 'd',
+      variationIndex: null,
+      reason: { kind: 'ERROR', errorKind: 'EXCEPTION' },
+    });
     expect(isEnabled(s, 'f', hostile)).toBe(false);
-    const proxy = new Proxy({}, { get: () => { throw new Error('trap'); }, getOwnPropertyDescriptor: () => { throw new Error('trap'); } });
+    const proxy = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+        getOwnPropertyDescriptor: () => {
+          throw new Error('trap');
+        },
+      },
+    );
     expect(evaluate(s, 'f', proxy, false).reason).toEqual({ kind: 'ERROR', errorKind: 'EXCEPTION' });
   });
 
@@ -400,7 +441,13 @@ describe('outcomes', () => {
     const s = preparedOf([
       flagOn('f', {
         targets: [{ variation: 1, values: ['user-3'] }],
-        rules: [{ id: 'r', clauses: [{ attribute: 'n', op: 'lt', values: [10] }], serve: { rollout: { bucketBy: 'key', weights: [30_000, 70_000] } } }],
+        rules: [
+          {
+            id: 'r',
+            clauses: [{ attribute: 'n', op: 'lt', values: [10] }],
+            serve: { rollout: { bucketBy: 'key', weights: [30_000, 70_000] } },
+          },
+        ],
         fallthrough: { rollout: { bucketBy: 'key', weights: [60_000, 40_000] } },
       }),
     ]);

@@ -6,7 +6,15 @@
 // everything it needs from here (see the re-exports at the end) and leaves validation out of its bundle.
 import { bucketInput, bucketWith } from './bucket.js';
 import type { Context, EvaluationDetail, JsonValue, Reason } from './model.js';
-import { errorReason, MALFORMED, type Detail, type PreparedClause, type PreparedFlag, type PreparedSegment, type PreparedServe } from './prepare.js';
+import {
+  errorReason,
+  MALFORMED,
+  type Detail,
+  type PreparedClause,
+  type PreparedFlag,
+  type PreparedSegment,
+  type PreparedServe,
+} from './prepare.js';
 import { ownKey, readAttribute, testValue } from './clause-inline.js';
 import { takeTooLong } from './operators.js';
 import type { PreparedSnapshot } from './snapshot.js';

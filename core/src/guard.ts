@@ -19,9 +19,7 @@ const hasClauses: Check = (rule) => isObject(rule) && every(rule.clauses, isClau
 
 const isServe: Check = (s) =>
   isObject(s) &&
-  (s.rollout === undefined
-    ? isNumber(s.variation)
-    : isObject(s.rollout) && isString(s.rollout.bucketBy) && isArray(s.rollout.weights));
+  (s.rollout === undefined ? isNumber(s.variation) : isObject(s.rollout) && isString(s.rollout.bucketBy) && isArray(s.rollout.weights));
 
 const isTarget: Check = (t) => isObject(t) && isNumber(t.variation) && isArray(t.values);
 const isRule: Check = (r) => hasClauses(r) && isString(r.id) && isServe(r.serve);

@@ -38,7 +38,7 @@ describe('openFeatureResolution', () => {
   });
   const fresh = () => false;
 
-  it('serves the value with its variant, the mapped reason and Flagstaff\'s reason in the metadata', () => {
+  it("serves the value with its variant, the mapped reason and Flagstaff's reason in the metadata", () => {
     expect(openFeatureResolution(served({ kind: 'RULE_MATCH', ruleId: 'half', ruleIndex: 0, inRollout: true }), false, fresh)).toEqual({
       value: true,
       variant: '1',

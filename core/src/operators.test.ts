@@ -112,7 +112,12 @@ describe('testValue, written out for servers', () => {
 
   it('writes out the common clauses and leaves the rest to the compiled test', () => {
     expect(inlineClause('in', ['ZA', 'NG'])).toEqual([expect.any(Number), ['ZA', 'NG']]);
-    expect(inlineClause('in', Array.from({ length: 100 }, (_, i) => i))[1]).toBeInstanceOf(Set);
+    expect(
+      inlineClause(
+        'in',
+        Array.from({ length: 100 }, (_, i) => i),
+      )[1],
+    ).toBeInstanceOf(Set);
     expect(inlineClause('endsWith', ['@example.com'])).toEqual([expect.any(Number), '@example.com']);
     expect(inlineClause('endsWith', ['@a.test', '@b.test'])[0]).toBe(0);
     expect(inlineClause('semverLt', ['2.0.0'])[0]).toBe(0);

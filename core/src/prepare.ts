@@ -120,7 +120,15 @@ function prepareClause(clause: Clause, segments: Segments | null): PreparedClaus
     return { attribute: name, negate, kind, operand, site: readSite(name), test: compileTest(op, values, negate), segments: null };
   }
   // Segment rules may not name segments (validation refuses it): no cycles to chase, so never a match.
-  return { attribute, negate, kind: 0, operand: null, site: 0, test: null, segments: segments && values.map((k) => segments.get(k as string)) };
+  return {
+    attribute,
+    negate,
+    kind: 0,
+    operand: null,
+    site: 0,
+    test: null,
+    segments: segments && values.map((k) => segments.get(k as string)),
+  };
 }
 
 const strings = (list: readonly unknown[]): string[] => list.filter((k): k is string => typeof k === 'string');
@@ -152,7 +160,12 @@ export function prepareFlag(flag: Flag, segments: Segments): PreparedFlag {
   const rules = flag.rules.map(
     ({ id: ruleId, clauses, serve }, ruleIndex): PreparedRule => ({
       clauses: clauses.map((c) => prepareClause(c, segments)),
-      serve: prepareServe(flag, serve, reason({ kind: 'RULE_MATCH', ruleId, ruleIndex }), reason({ kind: 'RULE_MATCH', ruleId, ruleIndex, inRollout: true })),
+      serve: prepareServe(
+        flag,
+        serve,
+        reason({ kind: 'RULE_MATCH', ruleId, ruleIndex }),
+        reason({ kind: 'RULE_MATCH', ruleId, ruleIndex, inRollout: true }),
+      ),
     }),
   );
   const fallthrough = prepareServe(flag, flag.fallthrough, FALLTHROUGH, FALLTHROUGH_ROLLOUT);

@@ -19,27 +19,68 @@ function random(seed: number) {
 type Random = ReturnType<typeof random>;
 
 /** Attribute names the flags below read, and the names of JavaScript's object machinery. */
-const NAMES = ['key', 'country', 'email', 'age', 'appVersion', 'signedUpAt', 'accountId', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'länd', ''];
-const STRINGS = ['ZA', 'user-1', 'a@example.com', '1.2.3', '2.0.0-rc.1', '2025-01-01', '2025-01-01T00:00:00Z', '17', '', ' ', 'Zoë', '😀', '\ud800', 'NaN', 'true'];
+const NAMES = [
+  'key',
+  'country',
+  'email',
+  'age',
+  'appVersion',
+  'signedUpAt',
+  'accountId',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  'länd',
+  '',
+];
+const STRINGS = [
+  'ZA',
+  'user-1',
+  'a@example.com',
+  '1.2.3',
+  '2.0.0-rc.1',
+  '2025-01-01',
+  '2025-01-01T00:00:00Z',
+  '17',
+  '',
+  ' ',
+  'Zoë',
+  '😀',
+  '\ud800',
+  'NaN',
+  'true',
+];
 
 function randomString(r: Random): string {
   if (r.next() < 0.02) return r.pick(['k', 'é', '😀']).repeat(20_000);
   let s = '';
-  for (let n = r.int(12); n > 0; n--) s += String.fromCharCode(r.pick([0x20 + r.int(0x5f), 0x80 + r.int(0x780), 0xd800 + r.int(0x800), r.int(0x10000)]));
+  for (let n = r.int(12); n > 0; n--)
+    s += String.fromCharCode(r.pick([0x20 + r.int(0x5f), 0x80 + r.int(0x780), 0xd800 + r.int(0x800), r.int(0x10000)]));
   return s;
 }
 
 function randomValue(r: Random, depth = 0): unknown {
   switch (r.int(depth > 3 ? 6 : 9)) {
-    case 0: return null;
-    case 1: return r.next() < 0.5;
-    case 2: return r.pick([0, -0, 1, 17, 18, 42, -7, 1.5, 1e21, 1e308, -1e-308, Number.MAX_SAFE_INTEGER + 2, 1_735_689_600_000]);
-    case 3: return r.pick(STRINGS);
-    case 4: return randomString(r);
-    case 5: return r.pick([[], {}, '']);
-    case 6: return Array.from({ length: r.int(4) }, () => randomValue(r, depth + 1));
-    case 7: return randomObject(r, depth + 1);
-    default: return [[[r.pick(STRINGS)]]];
+    case 0:
+      return null;
+    case 1:
+      return r.next() < 0.5;
+    case 2:
+      return r.pick([0, -0, 1, 17, 18, 42, -7, 1.5, 1e21, 1e308, -1e-308, Number.MAX_SAFE_INTEGER + 2, 1_735_689_600_000]);
+    case 3:
+      return r.pick(STRINGS);
+    case 4:
+      return randomString(r);
+    case 5:
+      return r.pick([[], {}, '']);
+    case 6:
+      return Array.from({ length: r.int(4) }, () => randomValue(r, depth + 1));
+    case 7:
+      return randomObject(r, depth + 1);
+    default:
+      return [[[r.pick(STRINGS)]]];
   }
 }
 
@@ -67,9 +108,21 @@ function randomContext(r: Random): unknown {
 const ownCopy = (context: object): Context => Object.fromEntries(Object.entries(context)) as Context;
 
 const VALUES_FOR: Record<string, JsonValue[]> = {
-  in: ['ZA', 17, true, ''], startsWith: ['a', 'Z'], endsWith: ['.com'], contains: ['@'], matches: ['^[a-z]+$', 'é'],
-  lt: [18], lte: [18], gt: [1.5], gte: [0], before: ['2025-01-01'], after: [0], semverEq: ['1.2.3'], semverLt: ['2.0.0'],
-  semverGt: ['1.0.0-rc.1'], segmentMatch: ['beta', 'missing-segment'],
+  in: ['ZA', 17, true, ''],
+  startsWith: ['a', 'Z'],
+  endsWith: ['.com'],
+  contains: ['@'],
+  matches: ['^[a-z]+$', 'é'],
+  lt: [18],
+  lte: [18],
+  gt: [1.5],
+  gte: [0],
+  before: ['2025-01-01'],
+  after: [0],
+  semverEq: ['1.2.3'],
+  semverLt: ['2.0.0'],
+  semverGt: ['1.0.0-rc.1'],
+  segmentMatch: ['beta', 'missing-segment'],
 };
 
 /** Every operator on every attribute name, plain and negated, with segments, targets and rollouts. */
@@ -81,14 +134,22 @@ function richSnapshot(): { state: PreparedSnapshot; flags: Flag[] } {
       flags.push(
         stringFlag(`${op}-${negate}`, ['a', 'b', 'c'], {
           targets: [{ variation: 2, values: ['user-1', 'Zoë'] }],
-          rules: clauses.map((c, i) => ({ id: `r${i}`, clauses: [c], serve: i % 2 ? { variation: 1 } : { rollout: { bucketBy: c.attribute || 'key', weights: [30_000, 30_000, 40_000] } } })),
+          rules: clauses.map((c, i) => ({
+            id: `r${i}`,
+            clauses: [c],
+            serve: i % 2 ? { variation: 1 } : { rollout: { bucketBy: c.attribute || 'key', weights: [30_000, 30_000, 40_000] } },
+          })),
           fallthrough: { rollout: { bucketBy: NAMES[flags.length % NAMES.length] || 'key', weights: [50_000, 0, 50_000] } },
         }),
       );
     }
   }
   flags.push(flagOff('off', { offVariation: 1 }), jsonFlag('json', [{ a: 1 }, [1]]));
-  const beta = segment('beta', { included: ['user-1'], excluded: ['Zoë'], rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['.com'] }] }] });
+  const beta = segment('beta', {
+    included: ['user-1'],
+    excluded: ['Zoë'],
+    rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['.com'] }] }],
+  });
   return { state: preparedOf(flags, [beta]), flags };
 }
 
@@ -127,7 +188,8 @@ describe('evaluation never throws', () => {
         if (typeof context === 'object' && context !== null && !Array.isArray(context)) {
           // Inherited attributes never count: the context's own attributes alone give the same answer.
           const own = evaluate(state, f.key, ownCopy(context), defaultValue);
-          if (own !== detail && JSON.stringify(own) !== JSON.stringify(detail)) problems.push(`context #${i}, ${f.key}: inherited attributes changed the answer`);
+          if (own !== detail && JSON.stringify(own) !== JSON.stringify(detail))
+            problems.push(`context #${i}, ${f.key}: inherited attributes changed the answer`);
         }
       }
     }
@@ -141,7 +203,12 @@ describe('evaluation never throws', () => {
     const serve = (): Serve =>
       r.next() < 0.4
         ? { variation: index() }
-        : { rollout: { bucketBy: r.pick(NAMES), weights: Array.from({ length: r.int(4) }, () => r.pick([0, 50_000, 100_000, -1, 1.5, 33_333, Number.NaN])) } };
+        : {
+            rollout: {
+              bucketBy: r.pick(NAMES),
+              weights: Array.from({ length: r.int(4) }, () => r.pick([0, 50_000, 100_000, -1, 1.5, 33_333, Number.NaN])),
+            },
+          };
     const clause = (): Clause => ({
       attribute: r.pick(NAMES),
       op: r.pick<string>([...OPERATORS, 'equals', '__proto__', 'constructor', 'toString', '']) as Clause['op'],
@@ -155,7 +222,11 @@ describe('evaluation never throws', () => {
         variations: Array.from({ length: r.int(4) }, jsonish),
         offVariation: index(),
         targets: [{ variation: index(), values: r.pick<string[]>([['user-1'], [], ['']]) }],
-        rules: Array.from({ length: r.int(4) }, (_, n) => ({ id: `r${n}`, clauses: Array.from({ length: r.int(3) }, clause), serve: serve() })),
+        rules: Array.from({ length: r.int(4) }, (_, n) => ({
+          id: `r${n}`,
+          clauses: Array.from({ length: r.int(3) }, clause),
+          serve: serve(),
+        })),
         fallthrough: serve(),
         ...(r.next() < 0.3 ? { seed: r.pick(['', 'salt', '😀']) } : {}),
       });
@@ -204,14 +275,23 @@ describe('rollouts over 100,000 distinct users', () => {
     ['0.5% canary', [500, 99_500]],
     ['a zero weight between two halves', [50_000, 0, 50_000]],
   ])('give each variation its weight within ±0.5 percentage points (%s)', (_, weights) => {
-    const f = numberFlag('split', weights.map((_, i) => i), { fallthrough: { rollout: { bucketBy: 'key', weights } } });
+    const f = numberFlag(
+      'split',
+      weights.map((_, i) => i),
+      { fallthrough: { rollout: { bucketBy: 'key', weights } } },
+    );
     const shares = counts(f).map((n) => (n / USERS) * 100);
-    shares.forEach((share, i) => expect(Math.abs(share - weights[i]! / 1000), `variation ${i}: ${share.toFixed(3)}%`).toBeLessThanOrEqual(0.5));
+    shares.forEach((share, i) =>
+      expect(Math.abs(share - weights[i]! / 1000), `variation ${i}: ${share.toFixed(3)}%`).toBeLessThanOrEqual(0.5),
+    );
   });
 
   it('never take the feature from anyone who had it when the percentage rises (boolean flags, and a rolled-out first variation)', () => {
     const percents = [0, 0.001, 5, 25, 50, 99.999, 100];
-    for (const [count, chosen, baseline] of [[2, 1, 0], [3, 0, 2]] as const) {
+    for (const [count, chosen, baseline] of [
+      [2, 1, 0],
+      [3, 0, 2],
+    ] as const) {
       const had = new Uint8Array(USERS);
       for (const percent of percents) {
         const serve = twoWayRollout(count, chosen, baseline, Math.round(percent * 1000), 'key');
@@ -244,7 +324,11 @@ describe('rollouts over 100,000 distinct users', () => {
 
   it('reshuffle through the flag: a flag whose seed changes moves users, one whose key changes but seed stays does not', () => {
     const serve: Serve = { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } };
-    const a = preparedOf([flagOn('a', { seed: 's1', fallthrough: serve }), flagOn('b', { seed: 's1', fallthrough: serve }), flagOn('c', { seed: 's2', fallthrough: serve })]);
+    const a = preparedOf([
+      flagOn('a', { seed: 's1', fallthrough: serve }),
+      flagOn('b', { seed: 's1', fallthrough: serve }),
+      flagOn('c', { seed: 's2', fallthrough: serve }),
+    ]);
     let sameSeedAgrees = 0;
     let otherSeedAgrees = 0;
     for (const key of keys) {

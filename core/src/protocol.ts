@@ -14,10 +14,7 @@ export interface DeleteEvent {
   key: string;
 }
 
-export type StreamEvent =
-  | { type: 'put'; data: PutEvent }
-  | { type: 'patch'; data: PatchEvent }
-  | { type: 'delete'; data: DeleteEvent };
+export type StreamEvent = { type: 'put'; data: PutEvent } | { type: 'patch'; data: PatchEvent } | { type: 'delete'; data: DeleteEvent };
 
 export type StreamEventType = StreamEvent['type'];
 

@@ -59,7 +59,8 @@ function classEnd(pattern: string, start: number): number | string {
   while (i < pattern.length && pattern[i] !== ']') {
     const ch = pattern[i]!;
     if (ch === '[') return 'a [ inside a class (RE2 reads [: as a POSIX class): write \\[';
-    if (ch === '-' && i !== first && pattern[i + 1] !== ']') return 'a - in a class is a range a-z, or comes first or last: write \\- otherwise';
+    if (ch === '-' && i !== first && pattern[i + 1] !== ']')
+      return 'a - in a class is a range a-z, or comes first or last: write \\- otherwise';
     const atom = atomAt(pattern, i);
     if (typeof atom === 'string') return atom;
     i += atom.length;

@@ -8,8 +8,14 @@ import { applyEvent, changedFlagKeys, prepareSnapshot, type PreparedSnapshot } f
 import { booleanFlag, flagOff, flagOn, inSegment, ruleFlag, segment, snapshotOf } from './testing/index.js';
 
 const put = (data: Snapshot): StreamEvent => ({ type: 'put', data });
-const patchFlag = (version: number, value: Flag): StreamEvent => ({ type: 'patch', data: { version, kind: 'flag', key: value.key, value } });
-const patchSegment = (version: number, value: Segment): StreamEvent => ({ type: 'patch', data: { version, kind: 'segment', key: value.key, value } });
+const patchFlag = (version: number, value: Flag): StreamEvent => ({
+  type: 'patch',
+  data: { version, kind: 'flag', key: value.key, value },
+});
+const patchSegment = (version: number, value: Segment): StreamEvent => ({
+  type: 'patch',
+  data: { version, kind: 'segment', key: value.key, value },
+});
 const remove = (version: number, kind: 'flag' | 'segment', key: string): StreamEvent => ({ type: 'delete', data: { version, kind, key } });
 
 const on = (s: PreparedSnapshot, key: string, context = {}) => evaluate(s, key, context, false).value;
@@ -31,19 +37,42 @@ describe('prepareSnapshot', () => {
     ['flags as an array', { version: 1, flags: [], segments: {} }],
     ['a flag without rules', { version: 1, flags: { a: { ...flagOn('a'), rules: undefined } }, segments: {} }],
     ['a flag filed under another key', { version: 1, flags: { b: flagOn('a') }, segments: {} }],
-    ['a clause without values', { version: 1, flags: { a: { ...flagOn('a'), rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in' }], serve: { variation: 0 } }] } }, segments: {} }],
+    [
+      'a clause without values',
+      {
+        version: 1,
+        flags: { a: { ...flagOn('a'), rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in' }], serve: { variation: 0 } }] } },
+        segments: {},
+      },
+    ],
   ])('throws a TypeError for %s', (_, input) => {
     expect(() => prepareSnapshot(input as unknown as Snapshot)).toThrow(TypeError);
   });
 });
 
 describe('applyEvent', () => {
-  const base = () => prepareSnapshot(snapshotOf(10, [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])], [segment('beta', { version: 2, included: ['u'] })]));
+  const base = () =>
+    prepareSnapshot(
+      snapshotOf(
+        10,
+        [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])],
+        [segment('beta', { version: 2, included: ['u'] })],
+      ),
+    );
 
   describe('put', () => {
     it('replaces the state, keeping prepared flags whose version did not change', () => {
       const before = base();
-      const after = applyEvent(before, put(snapshotOf(12, [flagOn('a', { version: 3 }), flagOff('b', { version: 2 }), flagOn('c')], [segment('beta', { version: 2, included: ['u'] })])));
+      const after = applyEvent(
+        before,
+        put(
+          snapshotOf(
+            12,
+            [flagOn('a', { version: 3 }), flagOff('b', { version: 2 }), flagOn('c')],
+            [segment('beta', { version: 2, included: ['u'] })],
+          ),
+        ),
+      );
       expect(after.version).toBe(12);
       expect(after.flags.get('a')).toBe(before.flags.get('a'));
       expect(after.flags.get('b')).not.toBe(before.flags.get('b'));
@@ -53,9 +82,27 @@ describe('applyEvent', () => {
 
     it('keeps a flag whose segment is unchanged, and re-prepares one whose segment changed', () => {
       const before = base();
-      const same = applyEvent(before, put(snapshotOf(11, [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])], [segment('beta', { version: 2, included: ['u'] })])));
+      const same = applyEvent(
+        before,
+        put(
+          snapshotOf(
+            11,
+            [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])],
+            [segment('beta', { version: 2, included: ['u'] })],
+          ),
+        ),
+      );
       expect(changedFlagKeys(before, same)).toEqual([]);
-      const changed = applyEvent(before, put(snapshotOf(11, [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])], [segment('beta', { version: 3, included: ['v'] })])));
+      const changed = applyEvent(
+        before,
+        put(
+          snapshotOf(
+            11,
+            [flagOn('a', { version: 3 }), flagOn('b'), ruleFlag('g', [inSegment('beta')])],
+            [segment('beta', { version: 3, included: ['v'] })],
+          ),
+        ),
+      );
       expect(changedFlagKeys(before, changed)).toEqual(['g']);
       expect(on(changed, 'g', { key: 'v' })).toBe(true);
       expect(on(changed, 'g', { key: 'u' })).toBe(false);
@@ -131,7 +178,10 @@ describe('applyEvent', () => {
 
     it.each([
       ['a flag value that is not a flag', { type: 'patch', data: { version: 11, kind: 'flag', key: 'a', value: { key: 'a' } } }],
-      ['a value filed under another key', { type: 'patch', data: { version: 11, kind: 'flag', key: 'b', value: flagOn('a', { version: 9 }) } }],
+      [
+        'a value filed under another key',
+        { type: 'patch', data: { version: 11, kind: 'flag', key: 'b', value: flagOn('a', { version: 9 }) } },
+      ],
       ['an unknown kind', { type: 'patch', data: { version: 11, kind: 'environment', key: 'a', value: flagOn('a', { version: 9 }) } }],
       ['no version', { type: 'patch', data: { kind: 'flag', key: 'a', value: flagOn('a', { version: 9 }) } }],
       ['no data', { type: 'patch' }],
@@ -212,7 +262,10 @@ describe('applyEvent', () => {
       const roll = next(10);
       if (roll < 5) {
         const key = flagKeys[next(flagKeys.length)]!;
-        const value = next(2) === 0 ? ruleFlag(key, [inSegment(segmentKeys[next(2)]!)], { version: step }) : booleanFlag(key, next(2) === 0, { version: step });
+        const value =
+          next(2) === 0
+            ? ruleFlag(key, [inSegment(segmentKeys[next(2)]!)], { version: step })
+            : booleanFlag(key, next(2) === 0, { version: step });
         state = applyEvent(state, patchFlag(version, value));
         model.flags[key] = value;
       } else if (roll < 8) {
@@ -283,7 +336,10 @@ describe('guards', () => {
     ['a rollout without weights', { ...flagOn('a'), fallthrough: { rollout: { bucketBy: 'key' } } }],
     ['a target without values', { ...flagOn('a'), targets: [{ variation: 1 }] }],
     ['a rule without an id', { ...flagOn('a'), rules: [{ clauses: [], serve: { variation: 0 } }] }],
-    ['negate as a string', { ...flagOn('a'), rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in', values: [], negate: 'yes' }], serve: { variation: 0 } }] }],
+    [
+      'negate as a string',
+      { ...flagOn('a'), rules: [{ id: 'r', clauses: [{ attribute: 'x', op: 'in', values: [], negate: 'yes' }], serve: { variation: 0 } }] },
+    ],
     ['a numeric seed', { ...flagOn('a'), seed: 5 }],
   ])('refuse a flag with %s', (_, value) => {
     expect(isFlag(value)).toBe(false);

@@ -36,7 +36,10 @@ describe('FlagSync: applying what the server sends', () => {
     const sync = serverSync(5);
     const held = sync.state;
     expect(sync.receive('put', json(snapshotOf(4, [flagOff('a', { version: 9 })])))).toEqual({ ok: true, change: null });
-    expect(sync.receive('patch', json({ version: 4, kind: 'flag', key: 'a', value: flagOff('a', { version: 9 }) }))).toEqual({ ok: true, change: null });
+    expect(sync.receive('patch', json({ version: 4, kind: 'flag', key: 'a', value: flagOff('a', { version: 9 }) }))).toEqual({
+      ok: true,
+      change: null,
+    });
     expect(sync.receive('delete', json({ version: 3, kind: 'flag', key: 'a' }))).toEqual({ ok: true, change: null });
     expect(sync.state).toBe(held);
     expect(valueOf(sync, 'a')).toBe(true);
@@ -66,7 +69,9 @@ describe('FlagSync: applying what the server sends', () => {
     expect(sync.state).toBe(held);
 
     // The flag stops naming the segment, which leaves in the same change.
-    expect(sync.receive('patch', json({ version: 7, kind: 'flag', key: 'a', value: flagOn('a', { version: 3 }) }))).toMatchObject({ ok: true });
+    expect(sync.receive('patch', json({ version: 7, kind: 'flag', key: 'a', value: flagOn('a', { version: 3 }) }))).toMatchObject({
+      ok: true,
+    });
     expect(sync.receive('delete', json({ version: 7, kind: 'segment', key: 'staff' }))).toMatchObject({ ok: true });
     expect(sync.state!.segments.has('staff')).toBe(false);
     expect(valueOf(sync, 'a', { key: 'u2' })).toBe(true);
@@ -92,7 +97,9 @@ describe('FlagSync: applying what the server sends', () => {
   it('refuses a patch before any put from the server, even over a bootstrap', () => {
     const sync = new FlagSync();
     sync.bootstrap(snapshotOf(5, [flagOn('a')]));
-    expect(sync.receive('patch', json({ version: 6, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) }))).toMatchObject({ ok: false });
+    expect(sync.receive('patch', json({ version: 6, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) }))).toMatchObject({
+      ok: false,
+    });
     expect(valueOf(sync, 'a')).toBe(true);
   });
 });
@@ -173,7 +180,11 @@ describe('FlagSync: status', () => {
     sync.channel('stream', false, 5_000);
     sync.fail({ code: 'network', message: 'connection refused' }, 5_000);
     sync.channel('stream', false, 9_000);
-    expect(sync.status()).toMatchObject({ state: 'stale', staleSince: new Date(5_000), lastError: { code: 'network', at: new Date(5_000) } });
+    expect(sync.status()).toMatchObject({
+      state: 'stale',
+      staleSince: new Date(5_000),
+      lastError: { code: 'network', at: new Date(5_000) },
+    });
 
     sync.channel('poll', true, 12_000);
     expect(sync.status()).toMatchObject({ state: 'ready', staleSince: null });

@@ -48,7 +48,10 @@ describe('validateFlag', () => {
   it.each<[string, unknown, ValidationIssue[]]>([
     [
       'an unknown operator',
-      { ...newCheckout, rules: [newCheckout.rules[0], { ...newCheckout.rules[1], clauses: [{ attribute: 'email', op: 'equals', values: ['x'] }] }] },
+      {
+        ...newCheckout,
+        rules: [newCheckout.rules[0], { ...newCheckout.rules[1], clauses: [{ attribute: 'email', op: 'equals', values: ['x'] }] }],
+      },
       [{ path: 'rules[1].clauses[0].op', message: 'unknown operator "equals"' }],
     ],
     [
@@ -86,7 +89,13 @@ describe('validateFlag', () => {
     ],
     [
       'a key targeted twice',
-      { ...newCheckout, targets: [{ variation: 1, values: ['u', 'v'] }, { variation: 0, values: ['v'] }] },
+      {
+        ...newCheckout,
+        targets: [
+          { variation: 1, values: ['u', 'v'] },
+          { variation: 0, values: ['v'] },
+        ],
+      },
       [{ path: 'targets[1].values[0]', message: '"v" is already targeted by targets[0]' }],
     ],
     [
@@ -166,15 +175,27 @@ describe('validateFlag', () => {
       { ...newCheckout, fallthrough: { rollout: { bucketBy: '__proto__', weights: [75_000, 25_000] } } },
       [{ path: 'fallthrough.rollout.bucketBy', message: 'bucketBy cannot be "__proto__": it is never an attribute of a context' }],
     ],
-    ['a clause without values', withRule([{ attribute: 'x', op: 'in', values: [] }]), [{ path: 'rules[0].clauses[0].values', message: 'a clause needs at least one value' }]],
+    [
+      'a clause without values',
+      withRule([{ attribute: 'x', op: 'in', values: [] }]),
+      [{ path: 'rules[0].clauses[0].values', message: 'a clause needs at least one value' }],
+    ],
     ['a rule without clauses', withRule([]), [{ path: 'rules[0].clauses', message: 'a rule needs at least one clause' }]],
     [
       'a key outside the pattern',
       { ...newCheckout, key: 'New Checkout' },
       [{ path: 'key', message: 'a flag key is 1–128 characters of a-z, 0-9, ".", "_", "-", starting with a letter or digit' }],
     ],
-    ['an unknown kind', { ...newCheckout, kind: 'text' }, [{ path: 'kind', message: 'kind is one of boolean, string, number, json, not "text"' }]],
-    ['a missing fallthrough', { ...newCheckout, fallthrough: undefined }, [{ path: 'fallthrough', message: 'Invalid input: expected object, received undefined' }]],
+    [
+      'an unknown kind',
+      { ...newCheckout, kind: 'text' },
+      [{ path: 'kind', message: 'kind is one of boolean, string, number, json, not "text"' }],
+    ],
+    [
+      'a missing fallthrough',
+      { ...newCheckout, fallthrough: undefined },
+      [{ path: 'fallthrough', message: 'Invalid input: expected object, received undefined' }],
+    ],
     ['something that is not an object', 'new-checkout', [{ path: '', message: 'Invalid input: expected object, received string' }]],
   ])('refuses %s, naming the path', (_, input, expected) => {
     expect(issues(validateFlag(input))).toEqual(expected);
@@ -216,7 +237,13 @@ describe('validateFlag', () => {
 });
 
 describe('validateSegment', () => {
-  const beta: Segment = { key: 'beta', version: 1, included: ['u'], excluded: [], rules: [{ id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }] }] };
+  const beta: Segment = {
+    key: 'beta',
+    version: 1,
+    included: ['u'],
+    excluded: [],
+    rules: [{ id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }] }],
+  };
 
   it('accepts a segment', () => {
     expect(validateSegment(beta)).toEqual({ ok: true, value: beta });

@@ -157,7 +157,12 @@ function reportClientPatterns(
 }
 
 /** Client-side: the flag's own patterns, and those of each segment it names that `segments` holds. */
-function checkClientPatterns(flag: Flag, segments: ReadonlyMap<string, Pick<Segment, 'rules'>>, check: ClientPatternCheck, report: Report): void {
+function checkClientPatterns(
+  flag: Flag,
+  segments: ReadonlyMap<string, Pick<Segment, 'rules'>>,
+  check: ClientPatternCheck,
+  report: Report,
+): void {
   reportClientPatterns(flag.rules, check, (path, problem) => report(path, clientMessage(problem)));
   flag.rules.forEach((rule, r) =>
     rule.clauses.forEach((clause, c) => {
@@ -168,7 +173,10 @@ function checkClientPatterns(flag: Flag, segments: ReadonlyMap<string, Pick<Segm
         const problems: string[] = [];
         reportClientPatterns(segment.rules, check, (path, problem) => problems.push(`its ${formatPath(path)}: ${problem}`));
         if (problems.length > 0) {
-          report(['rules', r, 'clauses', c, 'values', v], `segment ${JSON.stringify(key)} goes to browsers with this client-side flag, but has a pattern they cannot run (${problems[0]})`);
+          report(
+            ['rules', r, 'clauses', c, 'values', v],
+            `segment ${JSON.stringify(key)} goes to browsers with this client-side flag, but has a pattern they cannot run (${problems[0]})`,
+          );
         }
       });
     }),
@@ -191,7 +199,10 @@ export const snapshotSchema = z
   })
   .superRefine(
     refineWith((snapshot, report) => {
-      for (const [kind, record] of [['flags', snapshot.flags], ['segments', snapshot.segments]] as const) {
+      for (const [kind, record] of [
+        ['flags', snapshot.flags],
+        ['segments', snapshot.segments],
+      ] as const) {
         for (const [key, item] of Object.entries(record)) {
           if (item.key !== key) report([kind, key, 'key'], `${JSON.stringify(item.key)} is filed under ${JSON.stringify(key)}`);
         }

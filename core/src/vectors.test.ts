@@ -34,7 +34,8 @@ describe('the shared vectors', () => {
 
   it('give a bucket exactly when a rollout decided', () => {
     for (const file of files) {
-      for (const c of file.cases) expect(c.expect.bucket !== undefined, `${file.file} › ${c.name}`).toBe(c.expect.reason.inRollout === true);
+      for (const c of file.cases)
+        expect(c.expect.bucket !== undefined, `${file.file} › ${c.name}`).toBe(c.expect.reason.inRollout === true);
     }
   });
 

@@ -15,7 +15,10 @@ let clients: FlagsClient[];
 function answerFlags(...responses: Array<() => Response>): void {
   fetchMock.mockImplementation(async () => (responses.length > 1 ? responses.shift()! : responses[0]!)());
 }
-const json = (body: unknown, status = 200) => () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const json =
+  (body: unknown, status = 200) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
 function client(options: Partial<ClientOptions> = {}): FlagsClient {
   const created = createClient({ url: URL, clientKey: KEY, cache: new MemoryStore(), reconnect: { baseMs: 1, maxMs: 2 }, ...options });
@@ -135,7 +138,9 @@ describe('identify()', () => {
   it('re-evaluates locally, without a request, announcing the flags whose value moved', () => {
     const pro = { id: 'pro', clauses: [{ attribute: 'plan', op: 'in' as const, values: ['pro'] }], serve: { variation: 1 } };
     const flags = client({ context: { key: 'user-1', plan: 'pro' } });
-    FakeEventSource.latest.open().emit('put', snapshotOf(1, [flagOn('pro-only', { fallthrough: { variation: 0 }, rules: [pro] }), flagOn('everyone')]));
+    FakeEventSource.latest
+      .open()
+      .emit('put', snapshotOf(1, [flagOn('pro-only', { fallthrough: { variation: 0 }, rules: [pro] }), flagOn('everyone')]));
     const seen = recordChanges(flags);
 
     flags.identify({ key: 'user-2', plan: 'free' });
@@ -242,7 +247,10 @@ describe('staying current', () => {
   it('keeps serving the flags held when an event is malformed, and resyncs', async () => {
     answerFlags(json(snapshotOf(3, [flagOn('a')])));
     const flags = client();
-    FakeEventSource.latest.open().emit('put', snapshotOf(2, [flagOn('a')])).emit('patch', '{"version":3,"kind":"flag"');
+    FakeEventSource.latest
+      .open()
+      .emit('put', snapshotOf(2, [flagOn('a')]))
+      .emit('patch', '{"version":3,"kind":"flag"');
     expect(flags.isEnabled('a')).toBe(true);
     await vi.waitFor(() => expect(flags.status().version).toBe(3));
   });

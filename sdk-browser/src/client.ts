@@ -1,7 +1,15 @@
 // The browser SDK's client: one context (the visitor), the client-side flags evaluated locally by core's
 // evaluator, kept current by the stream. Nothing here throws into application code: evaluations fall back
 // to the caller's default with a reason, failures become 'error' events and status().
-import { CLIENT_KEY_PREFIX, evaluate, type Context, type EvaluationDetail, type JsonValue, type PreparedSnapshot, type Snapshot } from '@flagstaff/core/evaluate';
+import {
+  CLIENT_KEY_PREFIX,
+  evaluate,
+  type Context,
+  type EvaluationDetail,
+  type JsonValue,
+  type PreparedSnapshot,
+  type Snapshot,
+} from '@flagstaff/core/evaluate';
 import { FlagSync, type FlagSource, type SyncError, type SyncResult, type SyncStatus } from '@flagstaff/core/sync';
 import { fromValues, isValues, type FlagValues } from './values.js';
 import { defaultStore, readSnapshot, writeSnapshot, type SnapshotStore } from './storage.js';
@@ -85,7 +93,13 @@ export class FlagsClient {
     else this.#connect(url, key, reconnect, heartbeatTimeoutMs, stream);
   }
 
-  #connect(url: string, key: string, reconnect: NonNullable<ClientOptions['reconnect']>, heartbeatTimeoutMs: number | undefined, stream: StreamStarter): void {
+  #connect(
+    url: string,
+    key: string,
+    reconnect: NonNullable<ClientOptions['reconnect']>,
+    heartbeatTimeoutMs: number | undefined,
+    stream: StreamStarter,
+  ): void {
     let base: string;
     try {
       base = new URL(url).href.replace(/\/+$/, '');

@@ -10,7 +10,13 @@ const held = snapshotOf(4, [
   flagOff('killed'),
   flagOn('new-checkout', {
     targets: [{ variation: 1, values: ['vip'] }],
-    rules: [{ id: 'pro', clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }], serve: { rollout: { bucketBy: 'key', weights: [0, 100_000] } } }],
+    rules: [
+      {
+        id: 'pro',
+        clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }],
+        serve: { rollout: { bucketBy: 'key', weights: [0, 100_000] } },
+      },
+    ],
     fallthrough: { variation: 0 },
   }),
   stringFlag('banner-text', ['Welcome', 'Hello']),
@@ -20,7 +26,10 @@ const held = snapshotOf(4, [
 beforeEach(() => {
   FakeEventSource.instances = [];
   vi.stubGlobal('EventSource', FakeEventSource);
-  vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('offline'))));
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () => Promise.reject(new TypeError('offline'))),
+  );
 });
 
 afterEach(async () => {
@@ -42,7 +51,11 @@ async function ready(context: EvaluationContext) {
 describe('FlagstaffWebProvider through @openfeature/web-sdk', () => {
   it('resolves every type with the reasons mapped to OpenFeature', async () => {
     const { client } = await ready({ targetingKey: 'vip' });
-    expect(client.getBooleanDetails('new-checkout', false)).toMatchObject({ value: true, variant: '1', reason: StandardResolutionReasons.TARGETING_MATCH });
+    expect(client.getBooleanDetails('new-checkout', false)).toMatchObject({
+      value: true,
+      variant: '1',
+      reason: StandardResolutionReasons.TARGETING_MATCH,
+    });
     expect(client.getBooleanDetails('killed', true)).toMatchObject({ value: false, reason: StandardResolutionReasons.DISABLED });
     expect(client.getStringDetails('banner-text', 'x')).toMatchObject({ value: 'Hello', reason: StandardResolutionReasons.DEFAULT });
     expect(client.getObjectValue('theme', {})).toEqual({ color: 'blue' });
@@ -57,7 +70,9 @@ describe('FlagstaffWebProvider through @openfeature/web-sdk', () => {
 
     expect(await changed).toMatchObject({ flagsChanged: ['new-checkout'] });
     expect(client.getBooleanDetails('new-checkout', false)).toMatchObject({
-      value: true, reason: StandardResolutionReasons.SPLIT, flagMetadata: { reason: 'RULE_MATCH', ruleId: 'pro', inRollout: true, source: 'server' },
+      value: true,
+      reason: StandardResolutionReasons.SPLIT,
+      flagMetadata: { reason: 'RULE_MATCH', ruleId: 'pro', inRollout: true, source: 'server' },
     });
     expect(FakeEventSource.instances).toHaveLength(1);
   });
@@ -71,8 +86,14 @@ describe('FlagstaffWebProvider through @openfeature/web-sdk', () => {
   });
 
   it('reports flags served before the server answered as STALE', async () => {
-    const provider = new FlagstaffWebProvider({ url: 'https://flags.example', clientKey: 'fsc_test', cache: false, bootstrap: { 'new-checkout': true } }, { readyTimeoutMs: 10 });
+    const provider = new FlagstaffWebProvider(
+      { url: 'https://flags.example', clientKey: 'fsc_test', cache: false, bootstrap: { 'new-checkout': true } },
+      { readyTimeoutMs: 10 },
+    );
     await OpenFeature.setProviderAndWait(provider);
-    expect(OpenFeature.getClient().getBooleanDetails('new-checkout', false)).toMatchObject({ value: true, reason: StandardResolutionReasons.STALE });
+    expect(OpenFeature.getClient().getBooleanDetails('new-checkout', false)).toMatchObject({
+      value: true,
+      reason: StandardResolutionReasons.STALE,
+    });
   });
 });

@@ -16,7 +16,14 @@ let fetchMock: ReturnType<typeof vi.fn>;
 let tabs: FlagsClient[];
 
 function tab(options: Partial<ClientOptions> = {}): FlagsClient {
-  const created = createClient({ url: URL, clientKey: KEY, cache: new MemoryStore(), reconnect: { baseMs: 1, maxMs: 2 }, stream: shareAcrossTabs(), ...options });
+  const created = createClient({
+    url: URL,
+    clientKey: KEY,
+    cache: new MemoryStore(),
+    reconnect: { baseMs: 1, maxMs: 2 },
+    stream: shareAcrossTabs(),
+    ...options,
+  });
   tabs.push(created);
   return created;
 }

@@ -22,7 +22,16 @@ export function fromValues(values: FlagValues): Snapshot {
   const flags = Object.fromEntries(
     Object.keys(values).map((key) => [
       key,
-      { key, version: 0, on: true, variations: [values[key]!], offVariation: 0, targets: [], rules: [], fallthrough: { variation: 0 } } as Omit<Flag, 'kind' | 'clientSide'> as Flag,
+      {
+        key,
+        version: 0,
+        on: true,
+        variations: [values[key]!],
+        offVariation: 0,
+        targets: [],
+        rules: [],
+        fallthrough: { variation: 0 },
+      } as Omit<Flag, 'kind' | 'clientSide'> as Flag,
     ]),
   );
   return { version: 0, flags, segments: {} };

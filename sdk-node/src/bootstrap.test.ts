@@ -34,7 +34,11 @@ describe('bootstrap', () => {
     fake.streamPlan.push('silent');
     fake.flagsPlan.push('silent');
     const flags = client({ url: fake.url, sdkKey: SDK_KEY, bootstrap, requestTimeoutMs: 300 });
-    expect(flags.variationDetail('new-checkout', { key: 'u' }, false)).toMatchObject({ value: true, source: 'bootstrap', reason: { kind: 'FALLTHROUGH' } });
+    expect(flags.variationDetail('new-checkout', { key: 'u' }, false)).toMatchObject({
+      value: true,
+      source: 'bootstrap',
+      reason: { kind: 'FALLTHROUGH' },
+    });
     expect(flags.status()).toMatchObject({ state: 'initializing', source: 'bootstrap', version: 40 });
 
     // The server's version (1) is lower than the bootstrap's (40): it still wins, being the server's.
@@ -65,7 +69,13 @@ describe('offline mode', () => {
   it('reads only the bootstrap file: ready at once, no network at all', async () => {
     const fake = await FakeServer.start();
     cleanup.push(() => fake.close());
-    const flags = client({ offline: true, url: fake.url, sdkKey: SDK_KEY, bootstrap: file(JSON.stringify(bootstrap)), usage: { intervalMs: 10 } });
+    const flags = client({
+      offline: true,
+      url: fake.url,
+      sdkKey: SDK_KEY,
+      bootstrap: file(JSON.stringify(bootstrap)),
+      usage: { intervalMs: 10 },
+    });
     expect(await flags.ready()).toMatchObject({ state: 'ready', source: 'bootstrap', connection: 'offline', version: 40 });
     expect(flags.isEnabled('new-checkout', { key: 'u' })).toBe(true);
     await flags.close();

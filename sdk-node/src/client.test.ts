@@ -52,7 +52,10 @@ describe('createClient and ready()', () => {
     expect(flags.isEnabled('new-checkout', { key: 'user-1', country: 'FR' })).toBe(false);
     expect(flags.variation('banner-text', { key: 'user-1' }, 'Welcome')).toBe('Hello');
     expect(flags.variationDetail('new-checkout', { key: 'u', country: 'NG' }, false)).toEqual({
-      value: true, variationIndex: 1, reason: { kind: 'RULE_MATCH', ruleId: 'africa', ruleIndex: 0 }, source: 'server',
+      value: true,
+      variationIndex: 1,
+      reason: { kind: 'RULE_MATCH', ruleId: 'africa', ruleIndex: 0 },
+      source: 'server',
     });
     expect(flags.allFlags({ key: 'u', country: 'FR' })).toEqual({ 'new-checkout': false, 'banner-text': 'Hello' });
   });
@@ -67,7 +70,9 @@ describe('createClient and ready()', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(status).toMatchObject({ state: 'initializing', source: 'none', version: null });
     expect(flags.variationDetail('banner-text', {}, 'Welcome')).toMatchObject({
-      value: 'Welcome', reason: { kind: 'ERROR', errorKind: 'CLIENT_NOT_READY' }, source: 'none',
+      value: 'Welcome',
+      reason: { kind: 'ERROR', errorKind: 'CLIENT_NOT_READY' },
+      source: 'none',
     });
   });
 

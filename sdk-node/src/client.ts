@@ -2,7 +2,15 @@
 // Updater. Nothing here throws into application code: evaluation falls back to the caller's default with
 // a reason, failures become 'error' events, status() and log lines.
 import { evaluate, type Context, type EvaluationDetail, type JsonValue } from '@flagstaff/core/evaluate';
-import { FlagSync, type FlagChange, type FlagSource, type SyncError, type SyncResult, type SyncState, type SyncStatus } from '@flagstaff/core/sync';
+import {
+  FlagSync,
+  type FlagChange,
+  type FlagSource,
+  type SyncError,
+  type SyncResult,
+  type SyncState,
+  type SyncStatus,
+} from '@flagstaff/core/sync';
 import { readBootstrap } from './bootstrap.js';
 import { Emitter } from './emitter.js';
 import { FlagIndex } from './flag-index.js';
@@ -70,13 +78,26 @@ export class FlagsClient {
       this.#report({ code: 'invalid_options', message: problems.join('; ') }, true);
     } else if (!config.offline) {
       const http = new SdkHttp(config.baseUrl, config.sdkKey, config.requestTimeoutMs);
-      this.#updater = new Updater(this.#sync, http, config, {
-        applied: (result, what) => this.#applied(result, what),
-        report: (error, refused) => this.#report(error, refused),
-        changed: () => this.#statusMaybeChanged(),
-      }, this.#logger);
+      this.#updater = new Updater(
+        this.#sync,
+        http,
+        config,
+        {
+          applied: (result, what) => this.#applied(result, what),
+          report: (error, refused) => this.#report(error, refused),
+          changed: () => this.#statusMaybeChanged(),
+        },
+        this.#logger,
+      );
       if (config.usageIntervalMs !== null) {
-        this.#reporter = new UsageReporter(http, config.usageIntervalMs, config.instanceId, this.#index, () => this.#sync.state?.version ?? null, this.#logger);
+        this.#reporter = new UsageReporter(
+          http,
+          config.usageIntervalMs,
+          config.instanceId,
+          this.#index,
+          () => this.#sync.state?.version ?? null,
+          this.#logger,
+        );
         this.#reporter.start();
       }
       this.#updater.start();

@@ -15,7 +15,11 @@ beforeAll(async () => {
       targets: [{ variation: 0, values: ['blocked'] }],
       rules: [
         { id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { variation: 1 } },
-        { id: 'half', clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }], serve: { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } } },
+        {
+          id: 'half',
+          clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }],
+          serve: { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } },
+        },
       ],
       fallthrough: { variation: 0 },
     }),
@@ -48,7 +52,10 @@ describe('variation', () => {
     ['a flag of another type', 'max-items', 'WRONG_TYPE'],
   ])('serves the default with a reason for %s', (_, key, errorKind) => {
     expect(flags.variationDetail(key, { key: 'u' }, 'Welcome')).toEqual({
-      value: 'Welcome', variationIndex: null, reason: { kind: 'ERROR', errorKind }, source: 'server',
+      value: 'Welcome',
+      variationIndex: null,
+      reason: { kind: 'ERROR', errorKind },
+      source: 'server',
     });
   });
 
@@ -70,7 +77,11 @@ describe('variation', () => {
 
   it('lists every value for a context, or only the client-side ones', () => {
     expect(flags.allFlags({ key: 'u' })).toEqual({
-      'new-checkout': false, 'banner-text': 'Hello', 'max-items': 50, theme: { color: 'blue' }, killed: false,
+      'new-checkout': false,
+      'banner-text': 'Hello',
+      'max-items': 50,
+      theme: { color: 'blue' },
+      killed: false,
     });
     expect(flags.allFlags({ key: 'u' }, { clientSideOnly: true })).toEqual({ theme: { color: 'blue' } });
   });
@@ -93,6 +104,9 @@ describe('adversarial input never throws', () => {
   });
 
   it('serves the default with reason EXCEPTION when the context throws', () => {
-    expect(flags.variationDetail('new-checkout', THROWING_CONTEXT as never, false)).toMatchObject({ value: false, reason: { kind: 'ERROR', errorKind: 'EXCEPTION' } });
+    expect(flags.variationDetail('new-checkout', THROWING_CONTEXT as never, false)).toMatchObject({
+      value: false,
+      reason: { kind: 'ERROR', errorKind: 'EXCEPTION' },
+    });
   });
 });

@@ -21,7 +21,11 @@ describe('FlagIndex: evaluation', () => {
     apply({ type: 'patch', data: { version: 2, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) } });
     expect(index.evaluate('a', { key: 'u' }, true)).toMatchObject({ value: false, reason: { kind: 'OFF' } });
     apply({ type: 'delete', data: { version: 3, kind: 'flag', key: 'a' } });
-    expect(index.evaluate('a', { key: 'u' }, true)).toEqual({ value: true, variationIndex: null, reason: { kind: 'ERROR', errorKind: 'FLAG_NOT_FOUND' } });
+    expect(index.evaluate('a', { key: 'u' }, true)).toEqual({
+      value: true,
+      variationIndex: null,
+      reason: { kind: 'ERROR', errorKind: 'FLAG_NOT_FOUND' },
+    });
     apply({ type: 'patch', data: { version: 4, kind: 'flag', key: 'a', value: flagOn('a', { version: 4 }) } });
     expect(index.evaluate('a', { key: 'u' }, false).value).toBe(true);
   });
@@ -61,7 +65,10 @@ describe('FlagIndex: usage counts', () => {
     index.evaluate('a', {}, false);
     apply({ type: 'delete', data: { version: 2, kind: 'flag', key: 'a' } });
     index.evaluate('b', {}, 'x');
-    expect(index.drain().flags).toEqual([{ key: 'a', variation: 1, count: 1 }, { key: 'b', variation: 1, count: 1 }]);
+    expect(index.drain().flags).toEqual([
+      { key: 'a', variation: 1, count: 1 },
+      { key: 'b', variation: 1, count: 1 },
+    ]);
     expect(index.drain().flags).toEqual([]);
   });
 
@@ -92,7 +99,10 @@ describe('FlagIndex: usage counts', () => {
   });
 
   describe("isEnabled's path for a flag that serves one value to everyone", () => {
-    const ruled = flagOn('ruled', { rules: [{ id: 'za', clauses: [{ attribute: 'country', op: 'in', values: ['ZA'] }], serve: { variation: 1 } }], fallthrough: { variation: 0 } });
+    const ruled = flagOn('ruled', {
+      rules: [{ id: 'za', clauses: [{ attribute: 'country', op: 'in', values: ['ZA'] }], serve: { variation: 1 } }],
+      fallthrough: { variation: 0 },
+    });
     const string = stringFlag('text', ['x', 'y']);
     const flags = [flagOn('on'), flagOff('off'), ruled, string];
 

@@ -1,7 +1,15 @@
 // The held flags by key, each beside its usage counters, so that an evaluation finds both with one Map
 // lookup: DESIGN.md's budget for a simply-on flag (25 ns) has no room for a second lookup to count it.
 // The client hands it every new state (follow); evaluation then reads only the index, not FlagSync.
-import { evaluate, evaluateFlag, type Context, type EvaluationDetail, type JsonValue, type PreparedFlag, type PreparedSnapshot } from '@flagstaff/core/evaluate';
+import {
+  evaluate,
+  evaluateFlag,
+  type Context,
+  type EvaluationDetail,
+  type JsonValue,
+  type PreparedFlag,
+  type PreparedSnapshot,
+} from '@flagstaff/core/evaluate';
 
 /** One flag's evaluation counts in the current window: `counts[0]` the default served, `counts[i + 1]` variation i. */
 interface Slot {

@@ -26,12 +26,14 @@ export function consoleLogger(level: LogLevel = 'info'): Logger {
 /** The application's logger, with missing methods filled in and its own failures swallowed. */
 export function safeLogger(logger: Partial<Logger> | undefined): Logger {
   if (logger === undefined) return silentLogger;
-  const method = (l: LogLevel) => (message: string, ...details: unknown[]) => {
-    try {
-      logger[l]?.call(logger, message, ...details);
-    } catch {
-      // A broken logger must not break flag evaluation or the stream.
-    }
-  };
+  const method =
+    (l: LogLevel) =>
+    (message: string, ...details: unknown[]) => {
+      try {
+        logger[l]?.call(logger, message, ...details);
+      } catch {
+        // A broken logger must not break flag evaluation or the stream.
+      }
+    };
   return { debug: method('debug'), info: method('info'), warn: method('warn'), error: method('error') };
 }

@@ -13,7 +13,11 @@ const flagsOf = () => [
     targets: [{ variation: 1, values: ['vip'] }],
     rules: [
       { id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { variation: 1 } },
-      { id: 'half', clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }], serve: { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } } },
+      {
+        id: 'half',
+        clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }],
+        serve: { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } },
+      },
     ],
     fallthrough: { variation: 0 },
   }),
@@ -46,16 +50,28 @@ describe('FlagstaffProvider through @openfeature/server-sdk', () => {
     const client = OpenFeature.getClient();
 
     expect(await client.getBooleanDetails('new-checkout', false, { targetingKey: 'vip' })).toMatchObject({
-      value: true, variant: '1', reason: StandardResolutionReasons.TARGETING_MATCH, flagMetadata: { reason: 'TARGET_MATCH' },
+      value: true,
+      variant: '1',
+      reason: StandardResolutionReasons.TARGETING_MATCH,
+      flagMetadata: { reason: 'TARGET_MATCH' },
     });
     expect(await client.getBooleanDetails('new-checkout', false, { targetingKey: 'u', email: 'a@example.com' })).toMatchObject({
-      value: true, reason: StandardResolutionReasons.TARGETING_MATCH, flagMetadata: { reason: 'RULE_MATCH', ruleId: 'staff' },
+      value: true,
+      reason: StandardResolutionReasons.TARGETING_MATCH,
+      flagMetadata: { reason: 'RULE_MATCH', ruleId: 'staff' },
     });
     expect(await client.getBooleanDetails('new-checkout', true, { targetingKey: 'u', plan: 'pro' })).toMatchObject({
-      reason: StandardResolutionReasons.SPLIT, flagMetadata: { ruleId: 'half', inRollout: true },
+      reason: StandardResolutionReasons.SPLIT,
+      flagMetadata: { ruleId: 'half', inRollout: true },
     });
-    expect(await client.getBooleanDetails('everyone', false, { targetingKey: 'u' })).toMatchObject({ value: true, reason: StandardResolutionReasons.SPLIT });
-    expect(await client.getBooleanDetails('new-checkout', true, { targetingKey: 'u' })).toMatchObject({ value: false, reason: StandardResolutionReasons.DEFAULT });
+    expect(await client.getBooleanDetails('everyone', false, { targetingKey: 'u' })).toMatchObject({
+      value: true,
+      reason: StandardResolutionReasons.SPLIT,
+    });
+    expect(await client.getBooleanDetails('new-checkout', true, { targetingKey: 'u' })).toMatchObject({
+      value: false,
+      reason: StandardResolutionReasons.DEFAULT,
+    });
     expect(await client.getBooleanDetails('killed', true, {})).toMatchObject({ value: false, reason: StandardResolutionReasons.DISABLED });
     expect(await client.getStringValue('banner-text', 'Welcome')).toBe('Hello');
     expect(await client.getNumberValue('max-items', 10)).toBe(50);
@@ -67,10 +83,14 @@ describe('FlagstaffProvider through @openfeature/server-sdk', () => {
     await OpenFeature.setProviderAndWait(provider);
     const client = OpenFeature.getClient();
     expect(await client.getBooleanDetails('no-such-flag', true)).toMatchObject({
-      value: true, reason: StandardResolutionReasons.ERROR, errorCode: ErrorCode.FLAG_NOT_FOUND,
+      value: true,
+      reason: StandardResolutionReasons.ERROR,
+      errorCode: ErrorCode.FLAG_NOT_FOUND,
     });
     expect(await client.getNumberDetails('banner-text', 7)).toMatchObject({
-      value: 7, reason: StandardResolutionReasons.ERROR, errorCode: ErrorCode.TYPE_MISMATCH,
+      value: 7,
+      reason: StandardResolutionReasons.ERROR,
+      errorCode: ErrorCode.TYPE_MISMATCH,
     });
   });
 

@@ -68,7 +68,11 @@ export class FlagstaffProvider implements Provider {
     return this.#resolve(flagKey, defaultValue, context);
   }
 
-  async resolveObjectEvaluation<T extends OpenFeatureJson>(flagKey: string, defaultValue: T, context: EvaluationContext): Promise<ResolutionDetails<T>> {
+  async resolveObjectEvaluation<T extends OpenFeatureJson>(
+    flagKey: string,
+    defaultValue: T,
+    context: EvaluationContext,
+  ): Promise<ResolutionDetails<T>> {
     return this.#resolve(flagKey, defaultValue, context);
   }
 

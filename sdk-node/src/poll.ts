@@ -17,7 +17,10 @@ export async function fetchSnapshot(http: SdkHttp, etag: string | null): Promise
     try {
       return { kind: 'snapshot', body: JSON.parse(text), etag: response.headers.get('etag') };
     } catch {
-      return { kind: 'failed', error: { code: 'invalid_data', message: 'GET /sdk/v1/flags answered something that is not JSON', status: 200 } };
+      return {
+        kind: 'failed',
+        error: { code: 'invalid_data', message: 'GET /sdk/v1/flags answered something that is not JSON', status: 200 },
+      };
     }
   } catch (error) {
     return { kind: 'failed', error: networkFailure(error) };

@@ -23,7 +23,12 @@ async function server(): Promise<FakeServer> {
 
 function client(fake: FakeServer, options: ClientOptions = {}): FlagsClient {
   const flags = createClient({
-    url: fake.url, sdkKey: SDK_KEY, reconnect: { baseMs: 20, maxMs: 100 }, pollIntervalMs: 100, usage: false, ...options,
+    url: fake.url,
+    sdkKey: SDK_KEY,
+    reconnect: { baseMs: 20, maxMs: 100 },
+    pollIntervalMs: 100,
+    usage: false,
+    ...options,
   });
   cleanup.push(() => flags.close());
   return flags;
@@ -58,7 +63,9 @@ describe('losing the server', () => {
 
     const version = fake.setFlag(flagOff('new-checkout'));
     await until(() => flags.status().version === version, { what: 'a poll to bring the change' });
-    await until(() => fake.requestsTo('/sdk/v1/flags').some((r) => r.headers['if-none-match'] === `"${version}"`), { what: 'a conditional poll' });
+    await until(() => fake.requestsTo('/sdk/v1/flags').some((r) => r.headers['if-none-match'] === `"${version}"`), {
+      what: 'a conditional poll',
+    });
     expect(flags.isEnabled('new-checkout', { key: 'u' })).toBe(false);
 
     fake.streamPlan.length = 0;
@@ -80,7 +87,13 @@ describe('reconnection pace', () => {
     const opened: number[] = [];
     const flagStream = new FlagStream(
       new SdkHttp(fake.url, SDK_KEY, 5_000),
-      { reconnect: { baseMs: 50, maxMs: 5_000, resetAfterMs: 100 }, heartbeatTimeoutMs: 5_000, connectTimeoutMs: 5_000, refusedRetryMs: 60_000, resumeVersion: () => null },
+      {
+        reconnect: { baseMs: 50, maxMs: 5_000, resetAfterMs: 100 },
+        heartbeatTimeoutMs: 5_000,
+        connectTimeoutMs: 5_000,
+        refusedRetryMs: 60_000,
+        resumeVersion: () => null,
+      },
       { open: () => opened.push(Date.now()), event: () => {}, heartbeat: () => {}, failure: (_, next) => delays.push(next.retryInMs!) },
       () => 0.999,
     );
@@ -120,7 +133,11 @@ describe('refused keys', () => {
     [403, 'forbidden'],
   ])('reports %i as a failed client with an error event, serving defaults', async (status, code) => {
     const fake = await server();
-    fake.streamPlan.push({ status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error: { code, message: 'no such key' } }) });
+    fake.streamPlan.push({
+      status,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ error: { code, message: 'no such key' } }),
+    });
     const flags = client(fake);
     const error = nextEvent(flags, 'error');
     expect(await flags.ready()).toMatchObject({ state: 'failed', lastError: { code, status } });
@@ -160,7 +177,11 @@ describe('bad data from the server', () => {
   it.each([
     ['garbage JSON', 'put', '{"version": 7, "flags": {'],
     ['a put of the wrong shape', 'put', JSON.stringify({ version: 7, flags: [1, 2], segments: {} })],
-    ['a patch with a broken flag', 'patch', JSON.stringify({ version: 7, kind: 'flag', key: 'new-checkout', value: { key: 'new-checkout', on: 'yes' } })],
+    [
+      'a patch with a broken flag',
+      'patch',
+      JSON.stringify({ version: 7, kind: 'flag', key: 'new-checkout', value: { key: 'new-checkout', on: 'yes' } }),
+    ],
   ])('refuses %s on the stream without touching the held flags, and resyncs', async (_, type, data) => {
     const fake = await server();
     const flags = client(fake);
@@ -177,7 +198,11 @@ describe('bad data from the server', () => {
     const fake = await server();
     for (let i = 0; i < 1_000; i++) fake.streamPlan.push({ status: 503 });
     fake.flagsPlan.push({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '<html>proxy error</html>' });
-    fake.flagsPlan.push({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"version":3,"flags":{"x":{}},"segments":{}}' });
+    fake.flagsPlan.push({
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"version":3,"flags":{"x":{}},"segments":{}}',
+    });
     const flags = client(fake, { reconnect: { baseMs: 5_000, maxMs: 5_000 } });
     const status = await flags.ready();
     expect(status).toMatchObject({ state: 'ready', version: 1 });

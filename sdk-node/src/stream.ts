@@ -85,9 +85,14 @@ export class FlagStream {
         return { ...summary(response), body: response.body.pipeThrough(tap) };
       }
       refusal = {
-        error: response.status === 200
-          ? { code: 'invalid_response', message: `the stream answered ${type || 'without a content type'}, not text/event-stream`, status: 200 }
-          : await responseFailure(response),
+        error:
+          response.status === 200
+            ? {
+                code: 'invalid_response',
+                message: `the stream answered ${type || 'without a content type'}, not text/event-stream`,
+                status: 200,
+              }
+            : await responseFailure(response),
         retryAfterMs: retryAfterMs(response),
       };
       if (response.bodyUsed === false) void response.body?.cancel().catch(() => {});

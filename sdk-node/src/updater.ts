@@ -110,7 +110,9 @@ export class Updater {
     if (next.refused) {
       this.#poller.stop();
       if (next.retryInMs === null) this.stop();
-      this.logger.error(`the server refused the SDK key: ${error.message}${next.retryInMs === null ? '; not reconnecting' : `; trying again in ${next.retryInMs} ms`}`);
+      this.logger.error(
+        `the server refused the SDK key: ${error.message}${next.retryInMs === null ? '; not reconnecting' : `; trying again in ${next.retryInMs} ms`}`,
+      );
       this.hooks.report(error, true);
       return;
     }

@@ -24,11 +24,13 @@ describe('usage reports', () => {
 
     const report = await until(() => reports(fake).find((r) => r.flags.length > 0), { what: 'a report with counts' });
     expect(report).toMatchObject({ instanceId: 'web-1', sdk: '@flagstaff/node 0.1.0', version: 1 });
-    expect(report.flags).toEqual(expect.arrayContaining([
-      { key: 'new-checkout', variation: 1, count: 5 },
-      { key: 'old-flag', variation: 0, count: 1 },
-      { key: 'missing-flag', variation: null, count: 1 },
-    ]));
+    expect(report.flags).toEqual(
+      expect.arrayContaining([
+        { key: 'new-checkout', variation: 1, count: 5 },
+        { key: 'old-flag', variation: 0, count: 1 },
+        { key: 'missing-flag', variation: null, count: 1 },
+      ]),
+    );
     expect(Date.parse(report.window.end)).toBeGreaterThanOrEqual(Date.parse(report.window.start));
     const request = fake.requestsTo('/sdk/v1/usage')[0]!;
     expect(request.headers).toMatchObject({ authorization: SDK_KEY, 'content-type': 'application/json' });

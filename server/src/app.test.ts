@@ -19,8 +19,22 @@ describe('unknown routes', () => {
   });
 
   const cases: BadInput[] = [
-    { name: 'a route that does not exist', method: 'GET', path: '/api/v1/flagz', status: 404, code: 'not_found', message: /no route GET \/api\/v1\/flagz/ },
-    { name: 'a method a route does not have', method: 'DELETE', path: '/api/v1/flags/checkout', status: 404, code: 'not_found', message: /no route DELETE/ },
+    {
+      name: 'a route that does not exist',
+      method: 'GET',
+      path: '/api/v1/flagz',
+      status: 404,
+      code: 'not_found',
+      message: /no route GET \/api\/v1\/flagz/,
+    },
+    {
+      name: 'a method a route does not have',
+      method: 'DELETE',
+      path: '/api/v1/flags/checkout',
+      status: 404,
+      code: 'not_found',
+      message: /no route DELETE/,
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(server, c));
@@ -31,7 +45,13 @@ describe('an unexpected error', () => {
     const res = await server.api('GET', '/api/v1/boom', undefined, { 'X-Request-Id': 'req-boom' });
     expect([res.status, res.body]).toEqual([500, { error: { code: 'internal', message: 'internal error (request req-boom)' } }]);
     const line = JSON.parse(server.logged.find((l) => l.includes('unhandled error'))!);
-    expect(line).toMatchObject({ level: 'error', requestId: 'req-boom', method: 'GET', path: '/api/v1/boom', error: { name: 'TypeError', message: 'cannot read properties of undefined' } });
+    expect(line).toMatchObject({
+      level: 'error',
+      requestId: 'req-boom',
+      method: 'GET',
+      path: '/api/v1/boom',
+      error: { name: 'TypeError', message: 'cannot read properties of undefined' },
+    });
     expect(server.logged.join('\n')).not.toContain(server.tokens.admin);
   });
 });

@@ -17,11 +17,19 @@ const OFREP: Route = { method: 'POST', path: '/ofrep/v1/evaluate/flags/checkout'
 
 /** `undefined` sends no Authorization header at all. */
 async function call(route: Route, credential: string | undefined, headers: Record<string, string> = {}) {
-  return server.api(route.method, route.path, route.body, { Authorization: credential === undefined ? '' : `Bearer ${credential}`, ...headers });
+  return server.api(route.method, route.path, route.body, {
+    Authorization: credential === undefined ? '' : `Bearer ${credential}`,
+    ...headers,
+  });
 }
 
 /** As test/helpers/server.ts's createKey: the new key's id and secret. */
-async function createKey(body: { kind: 'admin' | 'server' | 'client'; env?: string; scopes?: string[]; name?: string }): Promise<{ id: string; key: string }> {
+async function createKey(body: {
+  kind: 'admin' | 'server' | 'client';
+  env?: string;
+  scopes?: string[];
+  name?: string;
+}): Promise<{ id: string; key: string }> {
   const res = await server.api('POST', '/api/v1/keys', body);
   if (res.status !== 201) throw new Error(`creating a ${body.kind} key failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
@@ -90,7 +98,10 @@ describe('the auth matrix', () => {
       code: 'forbidden',
       message: 'SDK keys cannot call the admin API: use an admin token (fsa_…)',
     });
-    expect((await call(ADMIN_WRITE, creds.read)).body.error).toEqual({ code: 'forbidden', message: 'this token has scope read; this needs write' });
+    expect((await call(ADMIN_WRITE, creds.read)).body.error).toEqual({
+      code: 'forbidden',
+      message: 'this token has scope read; this needs write',
+    });
     expect((await call(SDK_FLAGS, creds.admin)).body.error.message).toMatch(/admin tokens cannot read SDK endpoints/);
   });
 
@@ -115,7 +126,10 @@ describe('the auth matrix', () => {
     const ofrep = await call(OFREP, creds.stagingServer);
     expect(ofrep.body).toMatchObject({ key: 'checkout', value: false, reason: 'DISABLED' });
     // No parameter, header or path picks another environment: the key alone decides.
-    const sneaky = await server.api('GET', '/sdk/v1/flags?env=production', undefined, { Authorization: creds.stagingServer!, 'X-Flagstaff-Env': 'production' });
+    const sneaky = await server.api('GET', '/sdk/v1/flags?env=production', undefined, {
+      Authorization: creds.stagingServer!,
+      'X-Flagstaff-Env': 'production',
+    });
     expect(sneaky.body.flags.checkout.on).toBe(false);
   });
 
@@ -132,7 +146,11 @@ describe('the auth matrix', () => {
     const audit = await server.api('GET', '/api/v1/audit?action=key.*&limit=200');
     const shown = JSON.stringify([keys.body, audit.body]);
     for (const secret of Object.values(creds)) expect(shown).not.toContain(secret.slice(4));
-    expect(keys.body.keys.find((k: { name: string }) => k.name === 'dashboard')).toMatchObject({ kind: 'admin', scopes: ['read'], hint: expect.stringMatching(/^fsa_….{4}$/) });
+    expect(keys.body.keys.find((k: { name: string }) => k.name === 'dashboard')).toMatchObject({
+      kind: 'admin',
+      scopes: ['read'],
+      hint: expect.stringMatching(/^fsa_….{4}$/),
+    });
   });
 
   it('records when each key was last used', async () => {

@@ -41,7 +41,10 @@ function recheckProblem(pattern: string): [problem: string | null, final: boolea
       ];
     default:
       if (result.error.kind === 'timeout') return [`a ReDoS checker could not prove it safe within ${CHECK_TIMEOUT_MS} ms`, false];
-      return [`a ReDoS checker could not prove it safe (${result.error.kind}${'message' in result.error ? `: ${result.error.message}` : ''})`, true];
+      return [
+        `a ReDoS checker could not prove it safe (${result.error.kind}${'message' in result.error ? `: ${result.error.message}` : ''})`,
+        true,
+      ];
   }
 }
 

@@ -30,7 +30,9 @@ describe('FLAGSTAFF_DB', () => {
 describe('the stream settings', () => {
   it('are part of the one Config, with the documented defaults', () => {
     expect(loadConfig({}).stream).toEqual(STREAM_DEFAULTS);
-    expect(loadConfig({ FLAGSTAFF_HEARTBEAT_MS: '2000', FLAGSTAFF_STREAM_RETRY_MS: '500', FLAGSTAFF_STREAM_MAX_CLIENTS: '7' }).stream).toEqual({
+    expect(
+      loadConfig({ FLAGSTAFF_HEARTBEAT_MS: '2000', FLAGSTAFF_STREAM_RETRY_MS: '500', FLAGSTAFF_STREAM_MAX_CLIENTS: '7' }).stream,
+    ).toEqual({
       ...STREAM_DEFAULTS,
       heartbeatMs: 2000,
       retryMs: 500,
@@ -63,7 +65,11 @@ describe('where configuration comes from', () => {
   it('is read from process.env by main.ts alone, and passed down from there', () => {
     const readers = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-      .filter((file) => readFileSync(join(SRC, file), 'utf8').split('\n').some((line) => !/^\s*(\/\/|\*)/.test(line) && /\bprocess\.env\b/.test(line)));
+      .filter((file) =>
+        readFileSync(join(SRC, file), 'utf8')
+          .split('\n')
+          .some((line) => !/^\s*(\/\/|\*)/.test(line) && /\bprocess\.env\b/.test(line)),
+      );
     expect(readers).toEqual(['main.ts']);
   });
 

@@ -80,7 +80,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['FLAGSTAFF_PORT', 'TCP port to listen on (default 8420; 0 picks a free one)'],
   ['FLAGSTAFF_HOST', 'interface to bind (default: all)'],
   ['FLAGSTAFF_DB', 'SQLite file (default ./data/flagstaff.db)'],
-  ['FLAGSTAFF_DB_POLL_MS', 'how often the SQLite file is checked for other instances\' commits, and for having been deleted (default 100)'],
+  ['FLAGSTAFF_DB_POLL_MS', "how often the SQLite file is checked for other instances' commits, and for having been deleted (default 100)"],
   ['FLAGSTAFF_ADMIN_TOKEN', 'first admin token of an empty store (fsa_…), instead of a generated one'],
   ['FLAGSTAFF_LOG_LEVEL', 'debug | info | warn | error (default info)'],
   ['FLAGSTAFF_BODY_LIMIT', 'largest request body in bytes (default 1048576)'],

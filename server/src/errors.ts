@@ -52,4 +52,3 @@ export function validationFailed(issues: Issue[], message?: string): ApiError {
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return new ApiError('validation_failed', message ?? `${summary}${more}`, { issues });
 }
-

@@ -151,16 +151,8 @@ export class Registry {
 export function createServerMetrics(registry = new Registry()) {
   return {
     registry,
-    httpRequests: registry.counter('flagstaff_http_requests_total', 'HTTP requests by route and status.', [
-      'method',
-      'route',
-      'status',
-    ]),
-    httpDuration: registry.histogram(
-      'flagstaff_http_request_duration_seconds',
-      'HTTP request latency by route.',
-      ['method', 'route'],
-    ),
+    httpRequests: registry.counter('flagstaff_http_requests_total', 'HTTP requests by route and status.', ['method', 'route', 'status']),
+    httpDuration: registry.histogram('flagstaff_http_request_duration_seconds', 'HTTP request latency by route.', ['method', 'route']),
     changes: registry.counter('flagstaff_changes_total', 'Committed changes (flags, segments, keys…) by environment and action.', [
       'env',
       'action',

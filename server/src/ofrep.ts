@@ -75,12 +75,7 @@ function decidingRollout(detail: EvaluationDetail, flag: Flag) {
 }
 
 /** Evaluates one flag of an audience's view (`visible`) with core's evaluator. */
-export function evaluateForOfrep(
-  prepared: PreparedSnapshot,
-  visible: Record<string, Flag>,
-  key: string,
-  context: Context,
-): OfrepResult {
+export function evaluateForOfrep(prepared: PreparedSnapshot, visible: Record<string, Flag>, key: string, context: Context): OfrepResult {
   // Own keys only: `constructor` or `toString` must not find Object.prototype's (nor, for a client key,
   // reach a server-only flag of that name through the full snapshot evaluated below).
   const flag = Object.hasOwn(visible, key) ? visible[key] : undefined;
@@ -104,12 +99,20 @@ export function evaluateForOfrep(
   const metadata: OfrepSuccess['metadata'] = { flagVersion: flag.version };
   if (detail.reason.ruleId !== undefined) metadata.ruleId = detail.reason.ruleId;
   if (detail.reason.valueTooLong) metadata.valueTooLong = true;
-  return { key, value: detail.value, reason: openFeatureReason(detail.reason, flag.targets.length === 0 && flag.rules.length === 0), variant: String(detail.variationIndex), metadata };
+  return {
+    key,
+    value: detail.value,
+    reason: openFeatureReason(detail.reason, flag.targets.length === 0 && flag.rules.length === 0),
+    variant: String(detail.variationIndex),
+    metadata,
+  };
 }
 
 /** Bulk results depend on the environment version, the audience and the context: so does their ETag. */
 export function bulkTag(version: number, audience: string, context: Context): string {
-  const hash = createHash('sha256').update(`${version}\n${audience}\n${stableJson(context)}`).digest('base64url');
+  const hash = createHash('sha256')
+    .update(`${version}\n${audience}\n${stableJson(context)}`)
+    .digest('base64url');
   return `"${hash.slice(0, 27)}"`;
 }
 

@@ -24,7 +24,17 @@ const ROUND_MS = Number(values['round-ms']);
 const CONTEXTS = 10_000;
 
 const flag = (key, state) => ({
-  key, version: 1, kind: 'boolean', on: true, variations: [false, true], offVariation: 0, targets: [], rules: [], fallthrough: { variation: 0 }, clientSide: false, ...state,
+  key,
+  version: 1,
+  kind: 'boolean',
+  on: true,
+  variations: [false, true],
+  offVariation: 0,
+  targets: [],
+  rules: [],
+  fallthrough: { variation: 0 },
+  clientSide: false,
+  ...state,
 });
 
 // 50 rules over five attributes, with the operators real rules use most; none matches the contexts
@@ -48,7 +58,11 @@ const snapshot = {
       targets: [{ variation: 1, values: ['user-1', 'user-2'] }],
       rules: [
         { id: 'africa', clauses: [{ attribute: 'country', op: 'in', values: ['ZA', 'NG', 'KE'] }], serve: { variation: 1 } },
-        { id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { rollout: { bucketBy: 'key', weights: [50000, 50000] } } },
+        {
+          id: 'staff',
+          clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }],
+          serve: { rollout: { bucketBy: 'key', weights: [50000, 50000] } },
+        },
       ],
       fallthrough: { rollout: { bucketBy: 'key', weights: [75000, 25000] } },
       seed: 'new-checkout',
@@ -56,7 +70,13 @@ const snapshot = {
     'fifty-rules': flag('fifty-rules', { rules: fiftyRules, fallthrough: { rollout: { bucketBy: 'key', weights: [50000, 50000] } } }),
     // Half of the contexts below are in the list.
     'big-in-list': flag('big-in-list', {
-      rules: [{ id: 'listed', clauses: [{ attribute: 'key', op: 'in', values: Array.from({ length: 10_000 }, (_, i) => `user-${i * 2}`) }], serve: { variation: 1 } }],
+      rules: [
+        {
+          id: 'listed',
+          clauses: [{ attribute: 'key', op: 'in', values: Array.from({ length: 10_000 }, (_, i) => `user-${i * 2}`) }],
+          serve: { variation: 1 },
+        },
+      ],
     }),
   },
 };
@@ -79,13 +99,67 @@ const missBoth = varied.map((c) => ({ ...c, country: 'US', email: c.email.replac
 // own `if (flags.isEnabled('x', user))`. The count of `true` answers is returned and checked: it keeps
 // the work observable (no dead-code elimination) and proves each round computed the same answers.
 const scenarios = [
-  { name: 'simply-on flag', budget: 25, contexts: varied, run: (cs, passes) => { let n = 0; for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'simply-on', cs[i])) n++; return n; } },
-  { name: 'new-checkout, varied contexts', budget: 150, contexts: varied, run: (cs, passes) => { let n = 0; for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'new-checkout', cs[i])) n++; return n; } },
+  {
+    name: 'simply-on flag',
+    budget: 25,
+    contexts: varied,
+    run: (cs, passes) => {
+      let n = 0;
+      for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'simply-on', cs[i])) n++;
+      return n;
+    },
+  },
+  {
+    name: 'new-checkout, varied contexts',
+    budget: 150,
+    contexts: varied,
+    run: (cs, passes) => {
+      let n = 0;
+      for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'new-checkout', cs[i])) n++;
+      return n;
+    },
+  },
   // The budget is for traffic as it comes (above); this is the flag's slowest path, for context.
-  { name: 'new-checkout, worst path', budget: null, contexts: missBoth, run: (cs, passes) => { let n = 0; for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'new-checkout', cs[i])) n++; return n; } },
-  { name: 'new-checkout, evaluate() detail', budget: null, contexts: varied, run: (cs, passes) => { let n = 0; for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (evaluate(state, 'new-checkout', cs[i], false).value) n++; return n; } },
-  { name: '50 rules, none matching', budget: null, contexts: varied, run: (cs, passes) => { let n = 0; for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'fifty-rules', cs[i])) n++; return n; } },
-  { name: '10,000-key in list', budget: null, contexts: varied, run: (cs, passes) => { let n = 0; for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'big-in-list', cs[i])) n++; return n; } },
+  {
+    name: 'new-checkout, worst path',
+    budget: null,
+    contexts: missBoth,
+    run: (cs, passes) => {
+      let n = 0;
+      for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'new-checkout', cs[i])) n++;
+      return n;
+    },
+  },
+  {
+    name: 'new-checkout, evaluate() detail',
+    budget: null,
+    contexts: varied,
+    run: (cs, passes) => {
+      let n = 0;
+      for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (evaluate(state, 'new-checkout', cs[i], false).value) n++;
+      return n;
+    },
+  },
+  {
+    name: '50 rules, none matching',
+    budget: null,
+    contexts: varied,
+    run: (cs, passes) => {
+      let n = 0;
+      for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'fifty-rules', cs[i])) n++;
+      return n;
+    },
+  },
+  {
+    name: '10,000-key in list',
+    budget: null,
+    contexts: varied,
+    run: (cs, passes) => {
+      let n = 0;
+      for (let p = 0; p < passes; p++) for (let i = 0; i < cs.length; i++) if (isEnabled(state, 'big-in-list', cs[i])) n++;
+      return n;
+    },
+  },
 ];
 
 // Calibration: five passes to start the JIT, five timed, then the passes that fill ROUND_MS.
@@ -132,7 +206,14 @@ const results = scenarios.map((s, k) => {
     `  ${s.name.padEnd(32)} median ${fmt(m)} ns/eval  (min ${fmt(Math.min(...xs))}, max ${fmt(Math.max(...xs))}; wall ${fmt(median(wallTimings[k]))})  ` +
       `${budget.padEnd(16)} ${verdict.padEnd(9)} [true for ${share.toFixed(1)}%]`,
   );
-  return { name: s.name, medianNs: Number(m.toFixed(1)), minNs: Number(Math.min(...xs).toFixed(1)), wallMedianNs: Number(median(wallTimings[k]).toFixed(1)), budgetNs: s.budget, verdict };
+  return {
+    name: s.name,
+    medianNs: Number(m.toFixed(1)),
+    minNs: Number(Math.min(...xs).toFixed(1)),
+    wallMedianNs: Number(median(wallTimings[k]).toFixed(1)),
+    budgetNs: s.budget,
+    verdict,
+  };
 });
 
 const unstable = scenarios.filter((_, k) => answers[k].size !== 1).map((s) => s.name);

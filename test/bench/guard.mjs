@@ -28,7 +28,9 @@ const BENCHES = [
 /** A bench's JSON result line (its last line starting with `{"bench"`); rejects when there is none. */
 function runBench({ file, args }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL(file, import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(new URL(file, import.meta.url)), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
     child.on('error', reject);
@@ -65,6 +67,8 @@ for (const [key, r] of best) {
   );
 }
 if (failed) {
-  console.error('bench guard: evaluation takes more than twice its budget. Was an idiom of core/src/evaluate.ts or prepare.ts "tidied" (their comments say why each is there)? Measure with `npm run bench -- eval sdk-node`.');
+  console.error(
+    'bench guard: evaluation takes more than twice its budget. Was an idiom of core/src/evaluate.ts or prepare.ts "tidied" (their comments say why each is there)? Measure with `npm run bench -- eval sdk-node`.',
+  );
 }
 process.exitCode = failed ? 1 : 0;

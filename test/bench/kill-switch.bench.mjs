@@ -120,7 +120,13 @@ async function runBench() {
         fetch(hook.url, {
           method: 'POST',
           headers: { Authorization: `Bearer ${hook.secret}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ version: '4', receiver: 'flagstaff', status, groupKey: '{}:{alertname="HighErrorRate"}', alerts: [alert(status)] }),
+          body: JSON.stringify({
+            version: '4',
+            receiver: 'flagstaff',
+            status,
+            groupKey: '{}:{alertname="HighErrorRate"}',
+            alerts: [alert(status)],
+          }),
         });
 
       const off = procs.map((p) => p.arm(round, false));
@@ -153,14 +159,44 @@ async function runBench() {
     const pct = (xs, p) => sorted(xs)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
     const ms = (x) => Number(x.toFixed(1));
     const p99 = pct(perClient, 99);
-    console.log(`kill switch: Alertmanager webhook → ${CLIENTS} @flagstaff/node clients holding the flag off (${ROUNDS} rounds, ${PROCS} client processes, node ${process.version})`);
+    console.log(
+      `kill switch: Alertmanager webhook → ${CLIENTS} @flagstaff/node clients holding the flag off (${ROUNDS} rounds, ${PROCS} client processes, node ${process.version})`,
+    );
     console.table([
-      { measure: 'per client (ms)', p50: ms(pct(perClient, 50)), p90: ms(pct(perClient, 90)), p99: ms(p99), max: ms(Math.max(...perClient)) },
-      { measure: 'every client off (ms)', p50: ms(pct(allOff, 50)), p90: ms(pct(allOff, 90)), p99: ms(pct(allOff, 99)), max: ms(Math.max(...allOff)) },
-      { measure: 'admin PATCH, per client (ms)', p50: ms(pct(manual, 50)), p90: ms(pct(manual, 90)), p99: ms(pct(manual, 99)), max: ms(Math.max(...manual)) },
-      { measure: 'webhook response (ms)', p50: ms(pct(responses, 50)), p90: ms(pct(responses, 90)), p99: ms(pct(responses, 99)), max: ms(Math.max(...responses)) },
+      {
+        measure: 'per client (ms)',
+        p50: ms(pct(perClient, 50)),
+        p90: ms(pct(perClient, 90)),
+        p99: ms(p99),
+        max: ms(Math.max(...perClient)),
+      },
+      {
+        measure: 'every client off (ms)',
+        p50: ms(pct(allOff, 50)),
+        p90: ms(pct(allOff, 90)),
+        p99: ms(pct(allOff, 99)),
+        max: ms(Math.max(...allOff)),
+      },
+      {
+        measure: 'admin PATCH, per client (ms)',
+        p50: ms(pct(manual, 50)),
+        p90: ms(pct(manual, 90)),
+        p99: ms(pct(manual, 99)),
+        max: ms(Math.max(...manual)),
+      },
+      {
+        measure: 'webhook response (ms)',
+        p50: ms(pct(responses, 50)),
+        p90: ms(pct(responses, 90)),
+        p99: ms(pct(responses, 99)),
+        max: ms(Math.max(...responses)),
+      },
     ]);
-    console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+    console.log(
+      `load average during the run: ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} on ${cpus().length} cores`,
+    );
     console.log(`budget p99 ≤ ${BUDGET_P99_MS} ms: ${p99 <= BUDGET_P99_MS ? 'within' : 'OVER'}`);
     process.exitCode = p99 <= BUDGET_P99_MS ? 0 : 1;
     await Promise.all(procs.map((p) => p.close()));

@@ -22,7 +22,8 @@ const BUDGET_MS = 1;
 const SIZES = [64, 1024, 1025, 10 * 1024, 100 * 1024];
 
 const corpus = JSON.parse(readFileSync(new URL('../redos/corpus.json', import.meta.url), 'utf8'));
-const attack = ({ pump, suffix }, size) => pump.repeat(Math.ceil(Math.max(0, size - suffix.length) / pump.length)).slice(0, size - suffix.length) + suffix;
+const attack = ({ pump, suffix }, size) =>
+  pump.repeat(Math.ceil(Math.max(0, size - suffix.length) / pump.length)).slice(0, size - suffix.length) + suffix;
 
 /** The median of ROUNDS runs after WARM_UP: the JIT's steady state, as a long-running server sees it. */
 const WARM_UP = 20;
@@ -38,9 +39,16 @@ function median(run) {
 }
 
 const flag = (pattern, clientSide) => ({
-  key: 'redos', version: 1, kind: 'boolean', on: true, variations: [false, true], offVariation: 0, targets: [],
+  key: 'redos',
+  version: 1,
+  kind: 'boolean',
+  on: true,
+  variations: [false, true],
+  offVariation: 0,
+  targets: [],
   rules: [{ id: 'r', clauses: [{ attribute: 'bio', op: 'matches', values: [pattern] }], serve: { variation: 1 } }],
-  fallthrough: { variation: 0 }, clientSide,
+  fallthrough: { variation: 0 },
+  clientSide,
 });
 
 /** Each engine's slowest case: [ms, pattern, size, note]. */
@@ -61,12 +69,31 @@ for (const entry of corpus) {
   for (const size of SIZES) {
     const text = attack(entry, size);
     const context = { key: 'u', bio: text };
-    note('server', median(() => evaluate(state, 'redos', context, false)), entry.pattern, size, accepted ? 'accepted' : 'refused at write time, stored anyway');
+    note(
+      'server',
+      median(() => evaluate(state, 'redos', context, false)),
+      entry.pattern,
+      size,
+      accepted ? 'accepted' : 'refused at write time, stored anyway',
+    );
     // Browsers evaluate values up to MAX_TESTED_LENGTH; past it, the raw engine's figure is for context.
-    if (native) note(size <= MAX_TESTED_LENGTH ? 'browser' : 'rawBrowser', median(() => native.test(text)), entry.pattern, size, 'client-side');
+    if (native)
+      note(
+        size <= MAX_TESTED_LENGTH ? 'browser' : 'rawBrowser',
+        median(() => native.test(text)),
+        entry.pattern,
+        size,
+        'client-side',
+      );
     if (matcher) {
       const labels = { team: text };
-      note('matcher', median(() => matcher(labels)), entry.pattern, size, '=~');
+      note(
+        'matcher',
+        median(() => matcher(labels)),
+        entry.pattern,
+        size,
+        '=~',
+      );
     }
   }
 }
@@ -78,13 +105,17 @@ const NAMES = {
   matcher: 'kill-rule =~ matcher (RE2)',
   rawBrowser: 'V8 RegExp on the subset, past the bound',
 };
-console.log(`${corpus.length} patterns × ${SIZES.length} sizes up to ${SIZES.at(-1) / 1024} KB; values past ${MAX_TESTED_LENGTH} characters untested; load ${loadavg()[0].toFixed(1)}`);
+console.log(
+  `${corpus.length} patterns × ${SIZES.length} sizes up to ${SIZES.at(-1) / 1024} KB; values past ${MAX_TESTED_LENGTH} characters untested; load ${loadavg()[0].toFixed(1)}`,
+);
 let over = false;
 for (const [engine, [ms, pattern, size, why]] of Object.entries(worst)) {
   const budgeted = engine !== 'rawBrowser';
   const ok = ms <= BUDGET_MS;
   if (budgeted) over ||= !ok;
   const verdict = budgeted ? `budget ≤ ${BUDGET_MS} ms   ${ok ? 'ok' : 'OVER'}` : 'no budget        ';
-  console.log(`${NAMES[engine].padEnd(40)} worst median ${fmt(ms).padStart(9)}   ${verdict}   ${JSON.stringify(pattern)} on ${size} characters (${why})`);
+  console.log(
+    `${NAMES[engine].padEnd(40)} worst median ${fmt(ms).padStart(9)}   ${verdict}   ${JSON.stringify(pattern)} on ${size} characters (${why})`,
+  );
 }
 process.exitCode = over ? 1 : 0;

@@ -24,7 +24,15 @@ const BATCHES = Number(values.batches);
 const BATCH_MS = Number(values['batch-ms']);
 
 const flag = (key, state) => ({
-  key, version: 1, kind: 'boolean', variations: [false, true], offVariation: 0, targets: [], rules: [], clientSide: false, ...state,
+  key,
+  version: 1,
+  kind: 'boolean',
+  variations: [false, true],
+  offVariation: 0,
+  targets: [],
+  rules: [],
+  clientSide: false,
+  ...state,
 });
 // The DESIGN.md example flag: two rules (the second a 50/50 rollout) and a 75/25 fallthrough rollout.
 const snapshot = {
@@ -36,7 +44,11 @@ const snapshot = {
       on: true,
       rules: [
         { id: 'africa', clauses: [{ attribute: 'country', op: 'in', values: ['ZA', 'NG', 'KE'] }], serve: { variation: 1 } },
-        { id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { rollout: { bucketBy: 'key', weights: [50000, 50000] } } },
+        {
+          id: 'staff',
+          clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }],
+          serve: { rollout: { bucketBy: 'key', weights: [50000, 50000] } },
+        },
       ],
       fallthrough: { rollout: { bucketBy: 'key', weights: [75000, 25000] } },
     }),
@@ -69,10 +81,15 @@ async function standInServer() {
  * with other work the wall clock also counts the time others held the CPU (on an idle one they agree).
  */
 function batchRunner(name, evaluateOnce) {
-  const loop = new Function('evaluateOnce', 'contexts', 'calls', `// ${name}
+  const loop = new Function(
+    'evaluateOnce',
+    'contexts',
+    'calls',
+    `// ${name}
     let hits = 0;
     for (let i = 0; i < calls; i++) if (evaluateOnce(contexts[i & 1023])) hits++;
-    return hits;`);
+    return hits;`,
+  );
   // Calibration: 100,000 calls to start the JIT, 100,000 timed, then the calls that fill BATCH_MS.
   loop(evaluateOnce, contexts, 100_000);
   const started = performance.now();
@@ -129,13 +146,22 @@ let allWithin = true;
 const line = (what, { cpu, wall }, budget) => {
   const verdict = budget === undefined ? 'no budget' : cpu <= budget ? 'ok' : 'OVER';
   if (verdict === 'OVER') allWithin = false;
-  results.push({ name: what.trim(), medianNs: Number(cpu.toFixed(1)), wallMedianNs: Number(wall.toFixed(1)), budgetNs: budget ?? null, verdict });
+  results.push({
+    name: what.trim(),
+    medianNs: Number(cpu.toFixed(1)),
+    wallMedianNs: Number(wall.toFixed(1)),
+    budgetNs: budget ?? null,
+    verdict,
+  });
   lines.push(
     `${what.padEnd(44)} median ${cpu.toFixed(1).padStart(6)} ns/eval (wall clock ${wall.toFixed(1).padStart(6)})   ` +
       (budget === undefined ? verdict : `budget ≤ ${budget} ns   ${verdict}`),
   );
 };
-for (const [key, label, budget] of [['simply-on', 'simply-on flag', 25], ['two-rules-rollout', '2 rules + rollout', 150]]) {
+for (const [key, label, budget] of [
+  ['simply-on', 'simply-on flag', 25],
+  ['two-rules-rollout', '2 rules + rollout', 150],
+]) {
   const m = measure(key, {
     core: (context) => coreIsEnabled(prepared, key, context),
     sdk: (context) => withUsage.isEnabled(key, context),
@@ -146,7 +172,9 @@ for (const [key, label, budget] of [['simply-on', 'simply-on flag', 25], ['two-r
   line(`  core isEnabled, ${label}`, m.core);
 }
 
-console.log(`@flagstaff/node: ${BATCHES} batches of ~${BATCH_MS} ms, variants interleaved, CPU time per call (node ${process.version}, load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
+console.log(
+  `@flagstaff/node: ${BATCHES} batches of ~${BATCH_MS} ms, variants interleaved, CPU time per call (node ${process.version}, load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
+);
 for (const text of lines) console.log(text);
 console.log(JSON.stringify({ bench: 'sdk-node', results }));
 

@@ -55,7 +55,18 @@ function seed(dbPath) {
       const key = `flag-${String(i).padStart(5, '0')}`;
       const flag = tx
         .insert(schema.flags)
-        .values({ key, name: key, kind: 'boolean', variations: [false, true], description: `benchmark flag ${i}`, tags: ['bench'], clientSide: i % 2 === 0, version: 1, createdAt: now, updatedAt: now })
+        .values({
+          key,
+          name: key,
+          kind: 'boolean',
+          variations: [false, true],
+          description: `benchmark flag ${i}`,
+          tags: ['bench'],
+          clientSide: i % 2 === 0,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        })
         .returning()
         .get();
       for (const env of envs) {
@@ -70,13 +81,20 @@ function seed(dbPath) {
             ];
           }
           if (i % 3 === 2) state.fallthrough = { rollout: { bucketBy: 'key', weights: [75000, 25000] } };
-          const checked = validateFlag({ key, version: 2, kind: 'boolean', variations: [false, true], clientSide: false, ...state }, { segmentKeys: new Set(['beta-testers']) });
+          const checked = validateFlag(
+            { key, version: 2, kind: 'boolean', variations: [false, true], clientSide: false, ...state },
+            { segmentKeys: new Set(['beta-testers']) },
+          );
           if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
         }
-        tx.insert(schema.flagStates).values({ flagId: flag.id, envId: env.id, version: 1, updatedAt: now, ...state }).run();
+        tx.insert(schema.flagStates)
+          .values({ flagId: flag.id, envId: env.id, version: 1, updatedAt: now, ...state })
+          .run();
       }
     }
-    tx.update(schema.environments).set({ version: FLAGS + 10 }).run();
+    tx.update(schema.environments)
+      .set({ version: FLAGS + 10 })
+      .run();
   });
   return performance.now() - started;
 }
@@ -164,7 +182,19 @@ try {
     `server ready, ${FLAGS} flags   median ${Math.round(median)} ms (max ${Math.round(max)} ms over ${RUNS} runs; ` +
       `store open + snapshots + listen in-process ${inProcess} ms; CPU time to ready ${cpu ?? '?'} ms)   budget ≤ ${BUDGET_MS} ms   ${pass ? 'ok' : 'OVER'}`,
   );
-  console.log(JSON.stringify({ bench: 'server-startup', flags: FLAGS, build: builds, medianMs: Math.round(median), maxMs: Math.round(max), inProcessMs: inProcess, cpuMs: cpu, budgetMs: BUDGET_MS, pass }));
+  console.log(
+    JSON.stringify({
+      bench: 'server-startup',
+      flags: FLAGS,
+      build: builds,
+      medianMs: Math.round(median),
+      maxMs: Math.round(max),
+      inProcessMs: inProcess,
+      cpuMs: cpu,
+      budgetMs: BUDGET_MS,
+      pass,
+    }),
+  );
   process.exitCode = pass ? 0 : 1;
 } finally {
   if (!values.keep) rmSync(dir, { recursive: true, force: true });

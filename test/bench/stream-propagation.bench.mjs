@@ -190,7 +190,8 @@ for (const count of COUNTS.filter((c) => !runnable.includes(c))) {
   console.log(`${count} clients: cannot run, ulimit -Hn is ${fdLimit} (raise it above ${count + 1000})`);
 }
 
-const line = (label, figure, budget, ok) => console.log(`${label.padEnd(44)} ${figure.padEnd(40)} ${budget.padEnd(22)} ${ok === null ? '' : ok ? 'ok' : 'OVER'}`);
+const line = (label, figure, budget, ok) =>
+  console.log(`${label.padEnd(44)} ${figure.padEnd(40)} ${budget.padEnd(22)} ${ok === null ? '' : ok ? 'ok' : 'OVER'}`);
 const dir = mkdtempSync(join(tmpdir(), 'flagstaff-bench-'));
 const server = await startServer(dir);
 let met = runnable.length === COUNTS.length;
@@ -212,7 +213,12 @@ try {
     const judged = count >= 10_000;
     const latency = (label, { p50, p99, max }, judge) => {
       const ok = judge ? p99 <= BUDGET_P99_MS : null;
-      line(`  ${label}`, `p50 ${p50.toFixed(1)}  p99 ${p99.toFixed(1)}  max ${max.toFixed(1)} ms`, judge ? `budget p99 ≤ ${BUDGET_P99_MS} ms` : 'no budget', ok);
+      line(
+        `  ${label}`,
+        `p50 ${p50.toFixed(1)}  p99 ${p99.toFixed(1)}  max ${max.toFixed(1)} ms`,
+        judge ? `budget p99 ≤ ${BUDGET_P99_MS} ms` : 'no budget',
+        ok,
+      );
       return ok !== false;
     };
     // The fan-out runs inside the commit, before the API answers: clients mostly hear of a change before
@@ -232,7 +238,12 @@ try {
     met = memoryOk !== false && met;
   }
   const os = await import('node:os');
-  console.log(`\n(${os.cpus().length} cores; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end: others' work inflates latency)`);
+  console.log(
+    `\n(${os.cpus().length} cores; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end: others' work inflates latency)`,
+  );
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -7,13 +7,21 @@
 export const PROBE_PREFIX = 'flagstaff-probe ';
 
 const pending = new Set();
-const { setTimeout: nativeSetTimeout, setInterval: nativeSetInterval, clearTimeout: nativeClearTimeout, clearInterval: nativeClearInterval } = globalThis;
+const {
+  setTimeout: nativeSetTimeout,
+  setInterval: nativeSetInterval,
+  clearTimeout: nativeClearTimeout,
+  clearInterval: nativeClearInterval,
+} = globalThis;
 
 globalThis.setTimeout = function setTimeout(callback, ...rest) {
-  const timer = nativeSetTimeout(function fire(...args) {
-    pending.delete(timer);
-    return callback.apply(this, args);
-  }, ...rest);
+  const timer = nativeSetTimeout(
+    function fire(...args) {
+      pending.delete(timer);
+      return callback.apply(this, args);
+    },
+    ...rest,
+  );
   pending.add(timer);
   return timer;
 };
@@ -39,5 +47,7 @@ process.on('SIGUSR2', () => {
   const { user, system } = process.cpuUsage();
   const resources = {};
   for (const name of process.getActiveResourcesInfo()) resources[name] = (resources[name] ?? 0) + 1;
-  process.stderr.write(`${PROBE_PREFIX}${JSON.stringify({ rss, heapUsed, external, arrayBuffers, cpuMicros: user + system, timers: pending.size, resources })}\n`);
+  process.stderr.write(
+    `${PROBE_PREFIX}${JSON.stringify({ rss, heapUsed, external, arrayBuffers, cpuMicros: user + system, timers: pending.size, resources })}\n`,
+  );
 });

@@ -42,7 +42,7 @@ describe('the browser bundle', () => {
     expect(sdk.inputs).toEqual(expect.arrayContaining(['core/dist/evaluate.js', 'core/dist/sync.js', 'sdk-browser/dist/client.js']));
   });
 
-  it("takes core's browser stand-ins for its server-only fast paths (package.json \"browser\")", () => {
+  it('takes core\'s browser stand-ins for its server-only fast paths (package.json "browser")', () => {
     expect(sdk.inputs).toEqual(expect.arrayContaining(['core/dist/bucket-from.browser.js', 'core/dist/clause-inline.browser.js']));
     expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/bucket-from.js']));
     expect(sdk.inputs).not.toEqual(expect.arrayContaining(['core/dist/clause-inline.js']));

@@ -19,7 +19,10 @@ describe.skipIf(browserMissing !== null)('the plain HTML example', () => {
     page.waitForFunction(([s, e]) => document.querySelector(s!)?.textContent === e, [selector, expected], { timeout: 10_000 });
 
   beforeAll(async () => {
-    const [sdk] = await Promise.all([bundle('@flagstaff/browser'), startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } }).then((s) => (server = s))]);
+    const [sdk] = await Promise.all([
+      bundle('@flagstaff/browser'),
+      startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } }).then((s) => (server = s)),
+    ]);
     site = await servePage(sdk, EXAMPLE);
     browser = await launchChromium();
     page = await browser.newPage();

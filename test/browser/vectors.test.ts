@@ -54,7 +54,13 @@ describe.skipIf(browserMissing !== null)('the shared vectors in Chromium', () =>
     const text = readFileSync(join(VECTORS_DIR, file), 'utf8');
     const outcomes: Outcome[] = await page.evaluate((json) => {
       const { snapshot, cases } = JSON.parse(json);
-      const flags = (window as any).sdk.createClient({ url: 'http://flagstaff.invalid', clientKey: 'fsc_vectors', bootstrap: snapshot, offline: true, cache: false });
+      const flags = (window as any).sdk.createClient({
+        url: 'http://flagstaff.invalid',
+        clientKey: 'fsc_vectors',
+        bootstrap: snapshot,
+        offline: true,
+        cache: false,
+      });
       return cases.map((c: any) => {
         flags.identify(c.context);
         const { value, variationIndex, reason } = flags.variationDetail(c.flag, c.default);

@@ -36,7 +36,10 @@ let fleetOutput = '';
 /** Sends a message to the fleet and resolves with its answer of type `reply`. */
 function ask<T>(message: object, reply: string, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the SDK fleet did not answer ${reply} within ${timeoutMs} ms:\n${fleetOutput}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the SDK fleet did not answer ${reply} within ${timeoutMs} ms:\n${fleetOutput}`)),
+      timeoutMs,
+    );
     const listen = (answer: { type: string }) => {
       if (answer.type !== reply) return;
       clearTimeout(timer);
@@ -127,8 +130,9 @@ describe('50 Node SDKs through 4 kill -9 restarts during 1,000 flips', () => {
     });
     // The slowest reconnection, told by its SDK's log (times from the kill), to explain a figure over budget.
     const { killedAt, readyAt } = restarts[slowest.restart]!;
-    const story = result.logs[slowest.sdk]!.filter(([at]) => at >= killedAt && at <= readyAt + slowest.ms + 100)
-      .map(([at, message]) => `    +${(at - killedAt).toFixed(0)} ms ${message}`);
+    const story = result.logs[slowest.sdk]!.filter(([at]) => at >= killedAt && at <= readyAt + slowest.ms + 100).map(
+      ([at, message]) => `    +${(at - killedAt).toFixed(0)} ms ${message}`,
+    );
 
     const downtime = restarts.map((r) => (r.readyAt - r.killedAt).toFixed(0)).join(', ');
     console.log(

@@ -7,7 +7,13 @@ import { startServer } from '../helpers/server.js';
 import { type Cli, cliIn, deadUrl, parseJson, tempHome } from './cli-harness.js';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
-type FlagState = { version: number; on: boolean; targets: { variation: number; values: string[] }[]; rules: { id: string }[]; fallthrough: unknown };
+type FlagState = {
+  version: number;
+  on: boolean;
+  targets: { variation: number; values: string[] }[];
+  rules: { id: string }[];
+  fallthrough: unknown;
+};
 
 let server: Server;
 let home: Awaited<ReturnType<typeof tempHome>>;
@@ -243,14 +249,20 @@ describe('targets, rules and eval', () => {
 
   it('replaces rules from a file, and lists the server validation issues of a bad one', async () => {
     const rules = join(home.home, 'rules.json');
-    await writeFile(rules, JSON.stringify([{ id: 'dutch', clauses: [{ attribute: 'country', op: 'in', values: ['NL'] }], serve: { variation: 0 } }]));
+    await writeFile(
+      rules,
+      JSON.stringify([{ id: 'dutch', clauses: [{ attribute: 'country', op: 'in', values: ['NL'] }], serve: { variation: 0 } }]),
+    );
     const set = await cli(['flags', 'set-rules', 'explain-me', '--env', 'development', '-f', rules, '--reason', 'NL first']);
     expect(set.code, set.stderr).toBe(0);
     const evaluation = await cli(['eval', 'explain-me', '--env', 'development', '--context', '{"key":"u-9","country":"NL"}', '--json']);
     expect(parseJson(evaluation)).toMatchObject({ value: false, reason: { kind: 'RULE_MATCH', ruleId: 'dutch' } });
 
     const before = await stateOf('explain-me', 'development');
-    await writeFile(rules, JSON.stringify([{ id: 'bad', clauses: [{ attribute: 'country', op: 'equals', values: ['NL'] }], serve: { variation: 0 } }]));
+    await writeFile(
+      rules,
+      JSON.stringify([{ id: 'bad', clauses: [{ attribute: 'country', op: 'equals', values: ['NL'] }], serve: { variation: 0 } }]),
+    );
     const invalid = await cli(['flags', 'set-rules', 'explain-me', '--env', 'development', '-f', rules]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/\n {2}- .*op/);
@@ -274,7 +286,10 @@ describe('segments', () => {
 
     await createFlag('segment-user');
     const rules = join(home.home, 'segment-rules.yaml');
-    await writeFile(rules, '- id: beta\n  clauses: [{ attribute: key, op: segmentMatch, values: [beta-users] }]\n  serve: { variation: 1 }\n');
+    await writeFile(
+      rules,
+      '- id: beta\n  clauses: [{ attribute: key, op: segmentMatch, values: [beta-users] }]\n  serve: { variation: 1 }\n',
+    );
     expect((await cli(['flags', 'set-rules', 'segment-user', '--env', 'development', '-f', rules])).code).toBe(0);
     const inUse = await cli(['segments', 'delete', 'beta-users', '--env', 'development']);
     expect(inUse.code).toBe(1);

@@ -89,14 +89,16 @@ describe('a bad token', () => {
 });
 
 describe('an unknown flag or environment', () => {
-  it.each([
-    ['flags', 'get', 'no-such-flag'],
-    ['on', 'no-such-flag', '--env', 'staging'],
-    ['off', 'no-such-flag', '--env', 'production', '--yes'],
-    ['rollout', 'no-such-flag', '25', '--env', 'staging'],
-    ['target', 'no-such-flag', '--env', 'staging', '--variation', 'true', '--add', 'user-1'],
-    ['flags', 'archive', 'no-such-flag', '--yes'],
-  ].map((args) => [args.join(' '), args] as const))('flagstaff %s exits 1 naming the flag', async (_name, args) => {
+  it.each(
+    [
+      ['flags', 'get', 'no-such-flag'],
+      ['on', 'no-such-flag', '--env', 'staging'],
+      ['off', 'no-such-flag', '--env', 'production', '--yes'],
+      ['rollout', 'no-such-flag', '25', '--env', 'staging'],
+      ['target', 'no-such-flag', '--env', 'staging', '--variation', 'true', '--add', 'user-1'],
+      ['flags', 'archive', 'no-such-flag', '--yes'],
+    ].map((args) => [args.join(' '), args] as const),
+  )('flagstaff %s exits 1 naming the flag', async (_name, args) => {
     const before = await snapshot();
     const result = await cli(args);
     expect(result.code).toBe(1);
@@ -104,11 +106,13 @@ describe('an unknown flag or environment', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it.each([
-    ['on', FLAG, '--env', 'nowhere'],
-    ['rollout', FLAG, '25', '--env', 'nowhere'],
-    ['segments', 'list', '--env', 'nowhere'],
-  ].map((args) => [args.join(' '), args] as const))('flagstaff %s exits 1 naming the environment', async (_name, args) => {
+  it.each(
+    [
+      ['on', FLAG, '--env', 'nowhere'],
+      ['rollout', FLAG, '25', '--env', 'nowhere'],
+      ['segments', 'list', '--env', 'nowhere'],
+    ].map((args) => [args.join(' '), args] as const),
+  )('flagstaff %s exits 1 naming the environment', async (_name, args) => {
     const result = await cli(args);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: .*nowhere/);
@@ -116,16 +120,33 @@ describe('an unknown flag or environment', () => {
 });
 
 describe('--json documents of the read commands', () => {
-  it.each(([
-    [['envs', 'list'], { environments: expect.arrayContaining([expect.objectContaining({ key: 'production', version: expect.any(Number) })]) }],
-    [['flags', 'list'], { flags: [expect.objectContaining({ key: FLAG, kind: 'boolean', environments: expect.any(Object) })] }],
-    [['flags', 'get', FLAG, '--env', 'staging'], { key: FLAG, variations: [false, true], environments: { staging: expect.objectContaining({ on: false, version: expect.any(Number) }) } }],
-    [['segments', 'list', '--env', 'staging'], { segments: [] }],
-    [['keys', 'list'], { keys: [expect.objectContaining({ kind: 'admin', hint: expect.any(String) })] }],
-    [['audit', '--flag', FLAG], { entries: [expect.objectContaining({ action: 'flag.create', resource: { kind: 'flag', key: FLAG } })], nextCursor: null }],
-    [['eval', FLAG, '--env', 'staging', '--context', '{"key":"user-1"}'], { value: false, variationIndex: 0, reason: { kind: 'OFF' } }],
-    [['export'], { format: 'flagstaff/v1', flags: { [FLAG]: expect.objectContaining({ kind: 'boolean' }) } }],
-  ] as [string[], object][]).map(([args, shape]) => [args.join(' '), args, shape] as const))('flagstaff %s --json', async (_name, args, shape) => {
+  it.each(
+    (
+      [
+        [
+          ['envs', 'list'],
+          { environments: expect.arrayContaining([expect.objectContaining({ key: 'production', version: expect.any(Number) })]) },
+        ],
+        [['flags', 'list'], { flags: [expect.objectContaining({ key: FLAG, kind: 'boolean', environments: expect.any(Object) })] }],
+        [
+          ['flags', 'get', FLAG, '--env', 'staging'],
+          {
+            key: FLAG,
+            variations: [false, true],
+            environments: { staging: expect.objectContaining({ on: false, version: expect.any(Number) }) },
+          },
+        ],
+        [['segments', 'list', '--env', 'staging'], { segments: [] }],
+        [['keys', 'list'], { keys: [expect.objectContaining({ kind: 'admin', hint: expect.any(String) })] }],
+        [
+          ['audit', '--flag', FLAG],
+          { entries: [expect.objectContaining({ action: 'flag.create', resource: { kind: 'flag', key: FLAG } })], nextCursor: null },
+        ],
+        [['eval', FLAG, '--env', 'staging', '--context', '{"key":"user-1"}'], { value: false, variationIndex: 0, reason: { kind: 'OFF' } }],
+        [['export'], { format: 'flagstaff/v1', flags: { [FLAG]: expect.objectContaining({ kind: 'boolean' }) } }],
+      ] as [string[], object][]
+    ).map(([args, shape]) => [args.join(' '), args, shape] as const),
+  )('flagstaff %s --json', async (_name, args, shape) => {
     const result = await cli([...args, '--json']);
     expect(result.code, result.stderr).toBe(0);
     expect(parseJson(result)).toMatchObject(shape);
@@ -148,7 +169,9 @@ describe('a production change from a pipe without --yes', () => {
     const before = { ...(await snapshot()), segments: (await server.api('GET', '/api/v1/environments/production/segments')).body };
     const result = await cli([...args], { input });
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toMatch(/^error: refusing to .+ without confirmation \(stdin is not a terminal, so I cannot ask\)\nhint: add --yes/);
+    expect(result.stderr).toMatch(
+      /^error: refusing to .+ without confirmation \(stdin is not a terminal, so I cannot ask\)\nhint: add --yes/,
+    );
     expect({ ...(await snapshot()), segments: (await server.api('GET', '/api/v1/environments/production/segments')).body }).toEqual(before);
   });
 });

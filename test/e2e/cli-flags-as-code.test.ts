@@ -19,7 +19,9 @@ const file = (name: string) => join(home.home, name);
 /** Everything that changes when anything changes: every state version and the audit log's length. */
 async function fingerprint(target: Server) {
   const get = async (path: string) => (await target.api('GET', `/api/v1/${path}`)).body as unknown;
-  const { flags } = (await get('flags?archived=all')) as { flags: { key: string; version: number; environments: Record<string, { version: number }> }[] };
+  const { flags } = (await get('flags?archived=all')) as {
+    flags: { key: string; version: number; environments: Record<string, { version: number }> }[];
+  };
   const { entries } = (await get('audit?limit=200')) as { entries: unknown[] };
   return { versions: flags.map((f) => [f.key, f.version, Object.values(f.environments).map((s) => s.version)]), audit: entries.length };
 }
@@ -102,7 +104,9 @@ describe('apply', () => {
 
     const result = await cli(['apply', '-f', file('edited.yaml'), '--dry-run']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^~ flag new-checkout \(boolean\) \(version \d+\)\n {4}description: "One-page checkout" → "One-page checkout, v2"$/m);
+    expect(result.stdout).toMatch(
+      /^~ flag new-checkout \(boolean\) \(version \d+\)\n {4}description: "One-page checkout" → "One-page checkout, v2"$/m,
+    );
     expect(result.stdout).toMatch(/^~ new-checkout in production \(version \d+\)\n {4}fallthrough:\n/m);
     expect(result.stdout).toContain('      -   weights: [75000, 25000]\n      +   weights: [50000, 50000]\n');
     expect(result.stdout).toMatch(/^~ button-colour in development \(version \d+\)\n {4}on: false → true$/m);
@@ -111,9 +115,11 @@ describe('apply', () => {
     expect(result.stdout).toContain('Dry run: nothing was changed.');
     expect(await fingerprint(server)).toEqual(before);
 
-    const json = parseJson<{ applied: boolean; counts: Record<string, number>; plan: { action: string; key: string; env?: string; changes: { field: string }[] }[] }>(
-      await cli(['apply', '-f', file('edited.yaml'), '--dry-run', '--json']),
-    );
+    const json = parseJson<{
+      applied: boolean;
+      counts: Record<string, number>;
+      plan: { action: string; key: string; env?: string; changes: { field: string }[] }[];
+    }>(await cli(['apply', '-f', file('edited.yaml'), '--dry-run', '--json']));
     expect(json.applied).toBe(false);
     expect(json.counts).toMatchObject({ create: 0, update: 3 });
     expect(json.plan.find((step) => step.key === 'new-checkout' && step.env === 'production')).toMatchObject({
@@ -144,7 +150,10 @@ describe('apply', () => {
 
   it('refuses a file that cannot apply, before changing anything', async () => {
     const before = await fingerprint(server);
-    await writeFile(file('qa.yaml'), stringify({ format: 'flagstaff/v1', flags: { 'new-checkout': { environments: { qa: { on: true } } }, fresh: {} } }));
+    await writeFile(
+      file('qa.yaml'),
+      stringify({ format: 'flagstaff/v1', flags: { 'new-checkout': { environments: { qa: { on: true } } }, fresh: {} } }),
+    );
     const result = await cli(['apply', '-f', file('qa.yaml'), '--yes']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('environment qa does not exist');

@@ -13,7 +13,10 @@ const run = promisify(execFile);
 
 describe('the flagstaff binary', () => {
   it('is declared as a committed file, not one under dist/ (npm skips linking a bin that is not built yet)', async () => {
-    const pkg = JSON.parse(await readFile(join(REPO, 'admin-cli/package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    const pkg = JSON.parse(await readFile(join(REPO, 'admin-cli/package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      files: string[];
+    };
     expect(join(REPO, 'admin-cli', pkg.bin.flagstaff!)).toBe(CLI);
     expect(pkg.files).toContain('bin');
   });

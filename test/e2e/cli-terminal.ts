@@ -46,9 +46,7 @@ export function terminalIn(home: string, base: Record<string, string> = {}): Ter
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (screen += `[script] ${chunk}`));
 
     const done = new Promise<{ code: number | null; screen: string }>((resolve, reject) => {
-      child.on('error', (error) =>
-        reject(new Error(`cannot start \`script\` (util-linux) for a pseudo-terminal: ${error.message}`)),
-      );
+      child.on('error', (error) => reject(new Error(`cannot start \`script\` (util-linux) for a pseudo-terminal: ${error.message}`)));
       child.on('close', (code) => {
         exited = true;
         live.delete(child);

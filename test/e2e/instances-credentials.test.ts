@@ -45,15 +45,17 @@ function credentialSuite(mode: 'without Redis' | 'with Redis') {
 
   it('an admin token created on A reads and writes on B, and once revoked on A, does neither on B', async () => {
     const token = await createKey(a, { kind: 'admin', name: 'ci' });
-    delays['admin token created → read on B'] = await within('the new token to read on B', async () =>
-      (await status(`${b.url}/api/v1/flags`, { headers: bearer(token.key) })) === 200,
+    delays['admin token created → read on B'] = await within(
+      'the new token to read on B',
+      async () => (await status(`${b.url}/api/v1/flags`, { headers: bearer(token.key) })) === 200,
     );
     const created = await b.api('POST', '/api/v1/flags', { key: 'made-on-b' }, bearer(token.key));
     expect(created.status).toBe(201);
 
     expect((await a.api('DELETE', `/api/v1/keys/${token.id}`)).status).toBe(200);
-    delays['admin token revoked → refused on B'] = await within('the revoked token to be refused on B', async () =>
-      (await status(`${b.url}/api/v1/flags`, { headers: bearer(token.key) })) === 401,
+    delays['admin token revoked → refused on B'] = await within(
+      'the revoked token to be refused on B',
+      async () => (await status(`${b.url}/api/v1/flags`, { headers: bearer(token.key) })) === 401,
     );
     const refused = await b.api('POST', '/api/v1/flags', { key: 'after-revoke' }, bearer(token.key));
     expect(refused.status).toBe(401);

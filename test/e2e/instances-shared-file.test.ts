@@ -34,7 +34,10 @@ describe('two primaries on one SQLite file, without Redis', () => {
     expect((await a.api('POST', '/api/v1/flags', { key: 'checkout' })).status).toBe(201);
     // Both the flag and the key were created on A after B loaded the file.
     const { key } = await createKey(a, { kind: 'server', env: ENV });
-    await until(async () => (await fetch(`${b.url}/sdk/v1/flags`, { headers: { Authorization: key } })).status === 200, 'B to know the key');
+    await until(
+      async () => (await fetch(`${b.url}/sdk/v1/flags`, { headers: { Authorization: key } })).status === 200,
+      'B to know the key',
+    );
     watcher = watchStream(b.url, key);
     await until(() => watcher.state?.raw.flags.checkout !== undefined, 'B to stream the flag made on A');
 
@@ -68,7 +71,10 @@ describe('two primaries on one SQLite file, without Redis', () => {
   it('brings clients of both to the final state when A and B write to one environment at the same time', async () => {
     expect((await a.api('POST', '/api/v1/flags', { key: 'contested' })).status).toBe(201);
     const { key } = await createKey(a, { kind: 'server', env: ENV });
-    await until(async () => (await fetch(`${b.url}/sdk/v1/flags`, { headers: { Authorization: key } })).status === 200, 'B to know the key');
+    await until(
+      async () => (await fetch(`${b.url}/sdk/v1/flags`, { headers: { Authorization: key } })).status === 200,
+      'B to know the key',
+    );
     const group = [watchStream(a.url, key), watchStream(b.url, key)];
     try {
       await until(() => group.every((w) => w.version() >= 0), 'both puts');
@@ -99,18 +105,27 @@ describe('two primaries on one SQLite file, without Redis', () => {
     }
   });
 
-  it('moves B\'s own snapshot forward too: GET /sdk/v1/flags and the admin API on B see A\'s commits', async () => {
+  it("moves B's own snapshot forward too: GET /sdk/v1/flags and the admin API on B see A's commits", async () => {
     expect((await a.api('POST', '/api/v1/flags', { key: 'made-on-a' })).status).toBe(201);
     const { key } = await createKey(a, { kind: 'server', env: ENV });
-    const snapshot = await until(async () => {
-      const res = await fetch(`${b.url}/sdk/v1/flags`, { headers: { Authorization: key } });
-      const body = res.status === 200 ? ((await res.json()) as { flags: Record<string, unknown> }) : null;
-      return body?.flags['made-on-a'] ? body : null;
-    }, 'B\'s snapshot to hold the flag made on A', 1000);
+    const snapshot = await until(
+      async () => {
+        const res = await fetch(`${b.url}/sdk/v1/flags`, { headers: { Authorization: key } });
+        const body = res.status === 200 ? ((await res.json()) as { flags: Record<string, unknown> }) : null;
+        return body?.flags['made-on-a'] ? body : null;
+      },
+      "B's snapshot to hold the flag made on A",
+      1000,
+    );
     expect(snapshot.flags).toHaveProperty('checkout');
     // A write on B based on what B holds lands on top of A's changes, not beside them.
     const state = await b.api('GET', `/api/v1/flags/made-on-a/environments/${ENV}`);
-    const written = await b.api('PATCH', `/api/v1/flags/made-on-a/environments/${ENV}`, { on: true }, { 'If-Match': state.headers.get('etag')! });
+    const written = await b.api(
+      'PATCH',
+      `/api/v1/flags/made-on-a/environments/${ENV}`,
+      { on: true },
+      { 'If-Match': state.headers.get('etag')! },
+    );
     expect(written.status).toBe(200);
   });
 });
@@ -124,30 +139,34 @@ describe('two primaries first started together on an empty file', () => {
   it.each([
     ['generate their first admin token', { FLAGSTAFF_ADMIN_TOKEN: '' }],
     ['are given the same FLAGSTAFF_ADMIN_TOKEN', { FLAGSTAFF_ADMIN_TOKEN: `fsa_${'shared'.repeat(5)}` }],
-  ])('both come up, 5 pairs out of 5, with exactly one first admin token, when they %s', async (_, env) => {
-    for (let pair = 0; pair < 5; pair++) {
-      const dir = mkdtempSync(join(tmpdir(), 'flagstaff-pair-'));
-      dirs.push(dir);
-      const dbPath = join(dir, 'flagstaff.db');
-      const started = await Promise.allSettled([startServer({ dbPath, env }), startServer({ dbPath, env })]);
-      const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-      try {
-        expect(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'up'))).toEqual(['up', 'up']);
-        const [first, second] = servers as [RunningServer, RunningServer];
-        const banners = servers.filter((server) => /first start/.test(server.output()));
-        if (env.FLAGSTAFF_ADMIN_TOKEN === '') expect(banners).toHaveLength(1);
-        // The one token works on both; each lists exactly one admin token.
-        const token = env.FLAGSTAFF_ADMIN_TOKEN || /^\s+(fsa_[\w-]+)\s*$/m.exec(banners[0]!.output())![1]!;
-        for (const server of [first, second]) {
-          const keys = await server.api('GET', '/api/v1/keys', undefined, { Authorization: `Bearer ${token}` });
-          expect(keys.status).toBe(200);
-          expect(keys.body.keys.filter((k: { kind: string }) => k.kind === 'admin')).toHaveLength(1);
+  ])(
+    'both come up, 5 pairs out of 5, with exactly one first admin token, when they %s',
+    async (_, env) => {
+      for (let pair = 0; pair < 5; pair++) {
+        const dir = mkdtempSync(join(tmpdir(), 'flagstaff-pair-'));
+        dirs.push(dir);
+        const dbPath = join(dir, 'flagstaff.db');
+        const started = await Promise.allSettled([startServer({ dbPath, env }), startServer({ dbPath, env })]);
+        const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+        try {
+          expect(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'up'))).toEqual(['up', 'up']);
+          const [first, second] = servers as [RunningServer, RunningServer];
+          const banners = servers.filter((server) => /first start/.test(server.output()));
+          if (env.FLAGSTAFF_ADMIN_TOKEN === '') expect(banners).toHaveLength(1);
+          // The one token works on both; each lists exactly one admin token.
+          const token = env.FLAGSTAFF_ADMIN_TOKEN || /^\s+(fsa_[\w-]+)\s*$/m.exec(banners[0]!.output())![1]!;
+          for (const server of [first, second]) {
+            const keys = await server.api('GET', '/api/v1/keys', undefined, { Authorization: `Bearer ${token}` });
+            expect(keys.status).toBe(200);
+            expect(keys.body.keys.filter((k: { kind: string }) => k.kind === 'admin')).toHaveLength(1);
+          }
+          const envs = await first.api('GET', '/api/v1/environments', undefined, { Authorization: `Bearer ${token}` });
+          expect(envs.body.environments.map((e: { key: string }) => e.key)).toEqual(['development', 'staging', 'production']);
+        } finally {
+          await Promise.all(servers.map((server) => server.stop()));
         }
-        const envs = await first.api('GET', '/api/v1/environments', undefined, { Authorization: `Bearer ${token}` });
-        expect(envs.body.environments.map((e: { key: string }) => e.key)).toEqual(['development', 'staging', 'production']);
-      } finally {
-        await Promise.all(servers.map((server) => server.stop()));
       }
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

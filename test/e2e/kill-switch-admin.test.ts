@@ -18,7 +18,10 @@ afterAll(() => server?.stop());
 describe('POST kill-rules', () => {
   it('creates a rule with the defaults off and keep, listed oldest first', async () => {
     const created = await server.api('POST', rules, { alert: 'HighErrorRate', flag: 'new-checkout' });
-    expect(created).toMatchObject({ status: 201, body: { id: expect.stringMatching(/^kr_/), env: ENV, matchers: [], action: 'off', onResolve: 'keep' } });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { id: expect.stringMatching(/^kr_/), env: ENV, matchers: [], action: 'off', onResolve: 'keep' },
+    });
     const listed = await server.api('GET', rules);
     expect(listed.body.killRules.map((r: { id: string }) => r.id)).toContain(created.body.id);
     expect((await server.api('GET', `${rules}/${created.body.id}`)).body).toEqual(created.body);
@@ -27,7 +30,12 @@ describe('POST kill-rules', () => {
   it.each([
     ['both flag and flagLabel', { alert: 'A', flag: 'new-checkout', flagLabel: 'flag' }, 400, /exactly one of flag/],
     ['neither flag nor flagLabel', { alert: 'A' }, 400, /exactly one of flag/],
-    ['a regex that does not compile', { alert: 'A', flagLabel: 'flag', matchers: [{ label: 'x', op: '=~', value: '(' }] }, 400, /regular expression/],
+    [
+      'a regex that does not compile',
+      { alert: 'A', flagLabel: 'flag', matchers: [{ label: 'x', op: '=~', value: '(' }] },
+      400,
+      /regular expression/,
+    ],
     ['an unknown operator', { alert: 'A', flagLabel: 'flag', matchers: [{ label: 'x', op: '~', value: 'y' }] }, 400, /op is one of/],
     ['an unknown action', { alert: 'A', flagLabel: 'flag', action: 'delete' }, 400, /action is off or rollback/],
     ['a flag that does not exist', { alert: 'A', flag: 'no-such-flag' }, 404, /no-such-flag/],
@@ -64,7 +72,12 @@ describe('POST hooks', () => {
     const created = await server.api('POST', hooks, { provider });
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
-    expect(created.body).toMatchObject({ provider, auth, secret: expect.stringMatching(/^fsh_/), url: `${server.url}/hooks/v1/alerts/${provider}/${created.body.id}` });
+    expect(created.body).toMatchObject({
+      provider,
+      auth,
+      secret: expect.stringMatching(/^fsh_/),
+      url: `${server.url}/hooks/v1/alerts/${provider}/${created.body.id}`,
+    });
     const listed = await server.api('GET', hooks);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
     const audit = await server.api('GET', '/api/v1/audit?action=hook.create&limit=200');
@@ -84,7 +97,11 @@ describe('POST hooks', () => {
     const { body: hook } = await server.api('POST', hooks, { provider: 'generic' });
     const revoked = await server.api('DELETE', `${hooks}/${hook.id}`);
     expect(revoked.body.revokedAt).not.toBeNull();
-    const res = await fetch(hook.url, { method: 'POST', headers: { Authorization: `Bearer ${hook.secret}`, 'Content-Type': 'application/json' }, body: '{"alert":"A","status":"firing"}' });
+    const res = await fetch(hook.url, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${hook.secret}`, 'Content-Type': 'application/json' },
+      body: '{"alert":"A","status":"firing"}',
+    });
     expect(res.status).toBe(401);
   });
 });

@@ -16,7 +16,11 @@ let hook: { url: string; secret: string; id: string };
 
 const labels = { alertname: 'HighErrorRate', flag: 'new-checkout', severity: 'page', job: 'checkout' };
 const deliver = (body: unknown, secret = hook.secret) =>
-  fetch(hook.url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` }, body: JSON.stringify(body) });
+  fetch(hook.url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
+    body: JSON.stringify(body),
+  });
 
 beforeAll(async () => {
   server = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } });
@@ -46,7 +50,21 @@ describe('wiring an Alertmanager to a flag with the CLI', () => {
   });
 
   it('`kill-rules create` binds the alert to the flag its label names', async () => {
-    const created = await cli(['kill-rules', 'create', '--env', ENV, '--alert', 'HighErrorRate', '--match', 'severity=~page|critical', '--flag-label', 'flag', '--on-resolve', 'restore', '--json']);
+    const created = await cli([
+      'kill-rules',
+      'create',
+      '--env',
+      ENV,
+      '--alert',
+      'HighErrorRate',
+      '--match',
+      'severity=~page|critical',
+      '--flag-label',
+      'flag',
+      '--on-resolve',
+      'restore',
+      '--json',
+    ]);
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({
       alert: 'HighErrorRate',
@@ -64,7 +82,9 @@ describe('wiring an Alertmanager to a flag with the CLI', () => {
     const changes: string[][] = [];
     flags.on('change', (change) => changes.push(change.keys));
 
-    const fired = await deliver(alertmanagerBody([amAlert({ status: 'firing', labels, annotations: { runbook_url: 'https://runbooks/errors' } })]));
+    const fired = await deliver(
+      alertmanagerBody([amAlert({ status: 'firing', labels, annotations: { runbook_url: 'https://runbooks/errors' } })]),
+    );
     expect(fired.status).toBe(200);
     expect((await fired.json()).alerts[0].actions).toEqual([expect.objectContaining({ flag: 'new-checkout', outcome: 'off' })]);
     await until(() => changes.some((keys) => keys.includes('new-checkout')), 10_000, 'the SDK to hear of the kill');
@@ -73,7 +93,9 @@ describe('wiring an Alertmanager to a flag with the CLI', () => {
     const audit = await server.api('GET', `/api/v1/audit?flag=new-checkout&action=flag_state.kill`);
     expect(audit.body.entries).toHaveLength(1);
     expect(audit.body.entries[0]).toMatchObject({ actor: { kind: 'hook', id: hook.id, name: 'prod-am' } });
-    expect(audit.body.entries[0].reason).toMatch(/alertmanager alert "HighErrorRate" firing \(fingerprint [0-9a-f]{16}.*runbook: https:\/\/runbooks\/errors/);
+    expect(audit.body.entries[0].reason).toMatch(
+      /alertmanager alert "HighErrorRate" firing \(fingerprint [0-9a-f]{16}.*runbook: https:\/\/runbooks\/errors/,
+    );
 
     const resolvedAt = await deliver(alertmanagerBody([amAlert({ status: 'resolved', labels })]));
     expect(resolvedAt.status).toBe(200);

@@ -38,7 +38,10 @@ beforeAll(async () => {
   }
   const rule = await server.api('POST', `/api/v1/environments/${ENV}/kill-rules`, { alert: 'HighErrorRate', flagLabel: 'flag' });
   expect(rule.status).toBe(201);
-  const ddRule = await server.api('POST', `/api/v1/environments/${ENV}/kill-rules`, { alert: 'High checkout error rate', flag: 'datadog-flag' });
+  const ddRule = await server.api('POST', `/api/v1/environments/${ENV}/kill-rules`, {
+    alert: 'High checkout error rate',
+    flag: 'datadog-flag',
+  });
   expect(ddRule.status).toBe(201);
 });
 
@@ -57,7 +60,11 @@ describe('Alertmanager (bearer or basic auth; it cannot sign)', () => {
     ]);
     const res = await post(hooks.alertmanager!.url, body, bearer(hooks.alertmanager!));
     expect(res.status).toBe(200);
-    expect(res.body.alerts.map((a: { actions: { outcome: string }[] }) => a.actions.map((x) => x.outcome))).toEqual([['off'], ['held'], []]);
+    expect(res.body.alerts.map((a: { actions: { outcome: string }[] }) => a.actions.map((x) => x.outcome))).toEqual([
+      ['off'],
+      ['held'],
+      [],
+    ]);
     expect(await isOn('am-flag')).toBe(false);
   });
 
@@ -70,7 +77,11 @@ describe('Alertmanager (bearer or basic auth; it cannot sign)', () => {
   });
 
   it('answers 200 to a well-formed notification that matches no rule (so Alertmanager does not retry)', async () => {
-    const res = await post(hooks.alertmanager!.url, alertmanagerBody([amAlert({ status: 'firing', labels: { alertname: 'DiskFull' } })]), bearer(hooks.alertmanager!));
+    const res = await post(
+      hooks.alertmanager!.url,
+      alertmanagerBody([amAlert({ status: 'firing', labels: { alertname: 'DiskFull' } })]),
+      bearer(hooks.alertmanager!),
+    );
     expect(res).toMatchObject({ status: 200, body: { received: 1, alerts: [{ alert: 'DiskFull', actions: [] }] } });
   });
 
@@ -79,7 +90,11 @@ describe('Alertmanager (bearer or basic auth; it cannot sign)', () => {
     ['a wrong secret', { Authorization: 'Bearer fsh_notTheSecret' }],
     ['an admin token', () => ({ Authorization: `Bearer ${server.adminToken}` })],
   ])('refuses %s with 401 and changes nothing', async (_, headers) => {
-    const res = await post(hooks.alertmanager!.url, alertmanagerBody([amAlert({ status: 'firing', labels: labels('am-flag'), startsAt: '2026-11-23T13:00:00Z' })]), typeof headers === 'function' ? headers() : headers);
+    const res = await post(
+      hooks.alertmanager!.url,
+      alertmanagerBody([amAlert({ status: 'firing', labels: labels('am-flag'), startsAt: '2026-11-23T13:00:00Z' })]),
+      typeof headers === 'function' ? headers() : headers,
+    );
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthorized');
     expect(await isOn('am-flag')).toBe(true);
@@ -95,7 +110,11 @@ describe('Alertmanager (bearer or basic auth; it cannot sign)', () => {
   });
 
   it('answers another content type with 415', async () => {
-    const res = await fetch(hooks.alertmanager!.url, { method: 'POST', headers: { ...bearer(hooks.alertmanager!), 'Content-Type': 'text/plain' }, body: '{}' });
+    const res = await fetch(hooks.alertmanager!.url, {
+      method: 'POST',
+      headers: { ...bearer(hooks.alertmanager!), 'Content-Type': 'text/plain' },
+      body: '{}',
+    });
     expect(res.status).toBe(415);
   });
 
@@ -110,7 +129,8 @@ describe('Alertmanager (bearer or basic auth; it cannot sign)', () => {
 });
 
 describe('Grafana (HMAC-SHA256 of timestamp:body)', () => {
-  const body = () => JSON.stringify(grafanaBody([amAlert({ status: 'firing', labels: labels('grafana-flag'), startsAt: new Date().toISOString() })]));
+  const body = () =>
+    JSON.stringify(grafanaBody([amAlert({ status: 'firing', labels: labels('grafana-flag'), startsAt: new Date().toISOString() })]));
 
   it('accepts a signed notification, by POST or PUT', async () => {
     const text = body();
@@ -142,13 +162,21 @@ describe('Grafana (HMAC-SHA256 of timestamp:body)', () => {
 
 describe('Datadog (the documented template; secret in a custom header)', () => {
   it('takes no action on a [TEST] notification', async () => {
-    const res = await post(hooks.datadog!.url, datadogBody({ transition: 'Triggered', eventTitle: '[TEST] High checkout error rate' }), bearer(hooks.datadog!));
+    const res = await post(
+      hooks.datadog!.url,
+      datadogBody({ transition: 'Triggered', eventTitle: '[TEST] High checkout error rate' }),
+      bearer(hooks.datadog!),
+    );
     expect(res).toMatchObject({ status: 200, body: { received: 0, ignored: expect.stringContaining('test') } });
     expect(await isOn('datadog-flag')).toBe(true);
   });
 
   it('turns the flag off when the monitor triggers', async () => {
-    const res = await post(hooks.datadog!.url, datadogBody({ transition: 'Triggered', cycleKey: String(Date.now()) }), bearer(hooks.datadog!));
+    const res = await post(
+      hooks.datadog!.url,
+      datadogBody({ transition: 'Triggered', cycleKey: String(Date.now()) }),
+      bearer(hooks.datadog!),
+    );
     expect(res.status).toBe(200);
     expect(await isOn('datadog-flag')).toBe(false);
   });
@@ -156,7 +184,11 @@ describe('Datadog (the documented template; secret in a custom header)', () => {
 
 describe('generic ({ alert, status, labels })', () => {
   it('turns the flag its label names off', async () => {
-    const res = await post(hooks.generic!.url, { alert: 'HighErrorRate', status: 'firing', labels: { flag: 'generic-flag' }, startsAt: new Date().toISOString() }, bearer(hooks.generic!));
+    const res = await post(
+      hooks.generic!.url,
+      { alert: 'HighErrorRate', status: 'firing', labels: { flag: 'generic-flag' }, startsAt: new Date().toISOString() },
+      bearer(hooks.generic!),
+    );
     expect(res.status).toBe(200);
     expect(await isOn('generic-flag')).toBe(false);
   });
@@ -167,14 +199,27 @@ describe('action rollback with a rollout plan in progress', () => {
     expect((await server.api('POST', '/api/v1/flags', { key: 'plan-flag' })).status).toBe(201);
     expect((await turnOn('plan-flag')).status).toBe(200);
     expect((await server.api('PATCH', `/api/v1/flags/plan-flag/environments/${ENV}`, { fallthrough: { variation: 0 } })).status).toBe(200);
-    const plan = await server.api('POST', '/api/v1/rollout-plans', { flag: 'plan-flag', env: ENV, steps: [10, 50, 100], holdSeconds: 3600 });
+    const plan = await server.api('POST', '/api/v1/rollout-plans', {
+      flag: 'plan-flag',
+      env: ENV,
+      steps: [10, 50, 100],
+      holdSeconds: 3600,
+    });
     expect(plan.status).toBe(201);
-    const rule = await server.api('POST', `/api/v1/environments/${ENV}/kill-rules`, { alert: 'PlanCanaryFailed', flag: 'plan-flag', action: 'rollback' });
+    const rule = await server.api('POST', `/api/v1/environments/${ENV}/kill-rules`, {
+      alert: 'PlanCanaryFailed',
+      flag: 'plan-flag',
+      action: 'rollback',
+    });
     expect(rule.status).toBe(201);
 
     const res = await post(hooks.generic!.url, { alert: 'PlanCanaryFailed', status: 'firing' }, bearer(hooks.generic!));
 
-    expect(res.body.alerts[0].actions[0]).toMatchObject({ flag: 'plan-flag', outcome: 'rolled_back', detail: expect.stringContaining(`rollout plan ${plan.body.id} aborted`) });
+    expect(res.body.alerts[0].actions[0]).toMatchObject({
+      flag: 'plan-flag',
+      outcome: 'rolled_back',
+      detail: expect.stringContaining(`rollout plan ${plan.body.id} aborted`),
+    });
     expect((await server.api('GET', `/api/v1/rollout-plans/${plan.body.id}`)).body.state).toBe('aborted');
     const state = (await server.api('GET', `/api/v1/flags/plan-flag/environments/${ENV}`)).body;
     expect(state).toMatchObject({ on: true, fallthrough: { rollout: { weights: [100_000, 0] } } });

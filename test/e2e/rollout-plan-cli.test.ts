@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { type Cli, cliIn, parseJson, tempHome } from './cli-harness.js';
 
-type Plan = { id: number; state: string; percent: number; steps: Array<{ percent: number; holdSeconds: number }>; reason: string | null; variation: unknown; from: unknown };
+type Plan = {
+  id: number;
+  state: string;
+  percent: number;
+  steps: Array<{ percent: number; holdSeconds: number }>;
+  reason: string | null;
+  variation: unknown;
+  from: unknown;
+};
 
 let server: RunningServer;
 let home: Awaited<ReturnType<typeof tempHome>>;
@@ -13,7 +21,10 @@ beforeAll(async () => {
   server = await startServer();
   home = await tempHome();
   cli = cliIn(home.home, { FLAGSTAFF_URL: server.url, FLAGSTAFF_TOKEN: server.adminToken });
-  for (const args of [['flags', 'create', 'new-checkout'], ['flags', 'create', 'button-colour', '--type', 'string', '--variations', 'red,green']]) {
+  for (const args of [
+    ['flags', 'create', 'new-checkout'],
+    ['flags', 'create', 'button-colour', '--type', 'string', '--variations', 'red,green'],
+  ]) {
     const result = await cli(args);
     expect(result.code, result.stderr).toBe(0);
   }
@@ -33,7 +44,21 @@ describe('flagstaff plans', () => {
   });
 
   it('creates, shows, pauses, resumes and aborts a plan', async () => {
-    const created = await cli(['plans', 'create', 'new-checkout', '--env', 'production', '--steps', '5,25,50,100', '--hold', '1h', '--yes', '--reason', 'release 4.2', '--json']);
+    const created = await cli([
+      'plans',
+      'create',
+      'new-checkout',
+      '--env',
+      'production',
+      '--steps',
+      '5,25,50,100',
+      '--hold',
+      '1h',
+      '--yes',
+      '--reason',
+      'release 4.2',
+      '--json',
+    ]);
     expect(created.code, created.stderr).toBe(0);
     expect(parseJson<Plan>(created)).toMatchObject({
       state: 'active',
@@ -61,9 +86,29 @@ describe('flagstaff plans', () => {
   });
 
   it('rolls out a named variation of a string flag outside production without asking', async () => {
-    const created = await cli(['plans', 'create', 'button-colour', '--env', 'staging', '--steps', '10,100', '--hold', '30m', '--variation', 'green', '--from', 'red', '--json']);
+    const created = await cli([
+      'plans',
+      'create',
+      'button-colour',
+      '--env',
+      'staging',
+      '--steps',
+      '10,100',
+      '--hold',
+      '30m',
+      '--variation',
+      'green',
+      '--from',
+      'red',
+      '--json',
+    ]);
     expect(created.code, created.stderr).toBe(0);
-    expect(parseJson<Plan>(created)).toMatchObject({ variation: 'green', from: 'red', percent: 10, steps: [{ percent: 10, holdSeconds: 1800 }, { percent: 100 }] });
+    expect(parseJson<Plan>(created)).toMatchObject({
+      variation: 'green',
+      from: 'red',
+      percent: 10,
+      steps: [{ percent: 10, holdSeconds: 1800 }, { percent: 100 }],
+    });
   });
 
   it.each([

@@ -23,12 +23,20 @@ const flagState = async () => (await server.api('GET', `/api/v1/flags/new-checko
 beforeAll(async () => {
   server = await startServer();
   expect((await server.api('POST', '/api/v1/flags', { key: 'new-checkout' })).status).toBe(201);
-  expect((await server.api('PATCH', `/api/v1/flags/new-checkout/environments/${ENV}`, { on: true, fallthrough: { variation: 0 } })).status).toBe(200);
+  expect(
+    (await server.api('PATCH', `/api/v1/flags/new-checkout/environments/${ENV}`, { on: true, fallthrough: { variation: 0 } })).status,
+  ).toBe(200);
   hook = (await server.api('POST', `/api/v1/environments/${ENV}/hooks`, { provider: 'alertmanager' })).body;
-  const rule = await server.api('POST', `/api/v1/environments/${ENV}/kill-rules`, { alert: 'HighErrorRate', flag: 'new-checkout', action: 'rollback' });
+  const rule = await server.api('POST', `/api/v1/environments/${ENV}/kill-rules`, {
+    alert: 'HighErrorRate',
+    flag: 'new-checkout',
+    action: 'rollback',
+  });
   expect(rule.status).toBe(201);
   expect((await server.api('POST', '/api/v1/flags', { key: 'search' })).status).toBe(201);
-  expect((await server.api('PATCH', `/api/v1/flags/search/environments/${ENV}`, { on: true, fallthrough: { variation: 0 } })).status).toBe(200);
+  expect((await server.api('PATCH', `/api/v1/flags/search/environments/${ENV}`, { on: true, fallthrough: { variation: 0 } })).status).toBe(
+    200,
+  );
   const off = await server.api('POST', `/api/v1/environments/${ENV}/kill-rules`, { alert: 'SearchDown', flag: 'search', action: 'off' });
   expect(off.status).toBe(201);
 });
@@ -37,7 +45,12 @@ afterAll(() => server?.stop());
 
 describe('a kill rule with action rollback', () => {
   it('rolls a stepping plan back to 0 %, aborts it with the alert as the reason, and nothing steps it up again', async () => {
-    const created = await server.api('POST', '/api/v1/rollout-plans', { flag: 'new-checkout', env: ENV, steps: [5, 25, 50, 75, 100], holdSeconds: 1 });
+    const created = await server.api('POST', '/api/v1/rollout-plans', {
+      flag: 'new-checkout',
+      env: ENV,
+      steps: [5, 25, 50, 75, 100],
+      holdSeconds: 1,
+    });
     expect(created.status).toBe(201);
     const id = created.body.id as number;
     await until(async () => (await getPlan(id)).currentStep >= 1, 10_000, 'the plan to take its second step');
@@ -64,7 +77,11 @@ describe('a kill rule with action rollback', () => {
     const created = await server.api('POST', '/api/v1/rollout-plans', { flag: 'search', env: ENV, steps: [5, 50, 100], holdSeconds: 3600 });
     expect(created.status).toBe(201);
     await fire('SearchDown');
-    const paused = await until(async () => ((await getPlan(created.body.id)).state === 'paused' ? getPlan(created.body.id) : undefined), 5_000, 'the pause');
+    const paused = await until(
+      async () => ((await getPlan(created.body.id)).state === 'paused' ? getPlan(created.body.id) : undefined),
+      5_000,
+      'the pause',
+    );
     expect(paused.reason).toMatch(/^flag turned off by /);
     expect((await server.api('GET', `/api/v1/flags/search/environments/${ENV}`)).body.on).toBe(false);
   });

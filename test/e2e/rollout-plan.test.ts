@@ -10,7 +10,9 @@ let serverKey: string;
 const weightsOf = (percent: number) => [100_000 - percent * 1000, percent * 1000];
 const createFlag = async (key: string) => {
   expect((await server.api('POST', '/api/v1/flags', { key })).status).toBe(201);
-  expect((await server.api('PATCH', `/api/v1/flags/${key}/environments/production`, { on: true, fallthrough: { variation: 0 } })).status).toBe(200);
+  expect(
+    (await server.api('PATCH', `/api/v1/flags/${key}/environments/production`, { on: true, fallthrough: { variation: 0 } })).status,
+  ).toBe(200);
 };
 const createPlan = async (body: Record<string, unknown>) => {
   const res = await server.api('POST', '/api/v1/rollout-plans', { env: 'production', ...body });
@@ -37,7 +39,11 @@ describe('a rollout plan on a running server', () => {
     try {
       await until(() => stream.version() > 0, 10_000, 'the first put');
       const plan = await createPlan({ flag: 'stepping', steps: [5, 25, 50, 100], holdSeconds: 1 });
-      const done = await until(async () => ((await getPlan(plan.id)).state === 'completed' ? getPlan(plan.id) : undefined), 20_000, 'the plan to complete');
+      const done = await until(
+        async () => ((await getPlan(plan.id)).state === 'completed' ? getPlan(plan.id) : undefined),
+        20_000,
+        'the plan to complete',
+      );
       expect(done).toMatchObject({ currentStep: 3, percent: 100, nextStepAt: null });
 
       const rollouts = () =>
@@ -56,14 +62,21 @@ describe('a rollout plan on a running server', () => {
   it('applies a step that fell due while the server was down exactly once on start, then holds again', async () => {
     await createFlag('restarting');
     // A 1 s first hold falls due while the server is down; the 1 h second hold keeps the test from racing it.
-    const plan = await createPlan({ flag: 'restarting', steps: [{ percent: 5, holdSeconds: 1 }, { percent: 25, holdSeconds: 3600 }, { percent: 100 }] });
+    const plan = await createPlan({
+      flag: 'restarting',
+      steps: [{ percent: 5, holdSeconds: 1 }, { percent: 25, holdSeconds: 3600 }, { percent: 100 }],
+    });
     await server.kill(); // no graceful shutdown: a crash
     const dueAt = Date.parse(plan.nextStepAt);
     await until(() => Date.now() > dueAt + 500, 10_000, 'the step to fall due while the server is down');
     const restartedAt = Date.now();
     await server.restart();
 
-    const stepped = await until(async () => ((await getPlan(plan.id)).currentStep === 1 ? getPlan(plan.id) : undefined), 10_000, 'the due step');
+    const stepped = await until(
+      async () => ((await getPlan(plan.id)).currentStep === 1 ? getPlan(plan.id) : undefined),
+      10_000,
+      'the due step',
+    );
     expect(stepped).toMatchObject({ state: 'active', percent: 25 });
     // The next hold counts from when the late step was applied, not from when it was due.
     expect(Date.parse(stepped.nextStepAt) - restartedAt).toBeGreaterThanOrEqual(3_600_000);
@@ -81,7 +94,10 @@ describe('a rollout plan on a running server', () => {
     const plan = await createPlan({ flag: 'operated', steps: [5, 50, 100], holdSeconds: 3600 });
     const path = `/api/v1/rollout-plans/${plan.id}`;
 
-    const paused = await server.api('POST', `${path}/pause`, undefined, { 'If-Match': `"${plan.version}"`, 'X-Flagstaff-Reason': 'p99 latency up' });
+    const paused = await server.api('POST', `${path}/pause`, undefined, {
+      'If-Match': `"${plan.version}"`,
+      'X-Flagstaff-Reason': 'p99 latency up',
+    });
     expect(paused.status).toBe(200);
     expect(paused.headers.get('etag')).toBe(`"${plan.version + 1}"`);
     expect(paused.body).toMatchObject({ state: 'paused', nextStepAt: null, reason: 'p99 latency up' });
@@ -100,7 +116,9 @@ describe('a rollout plan on a running server', () => {
     expect(finished.status).toBe(409);
     expect(finished.body.error.code).toBe('plan_finished');
 
-    const actions = (await server.api('GET', '/api/v1/audit?flag=operated&action=rollout_plan.*')).body.entries.map((e: { action: string }) => e.action);
+    const actions = (await server.api('GET', '/api/v1/audit?flag=operated&action=rollout_plan.*')).body.entries.map(
+      (e: { action: string }) => e.action,
+    );
     expect(actions).toEqual(['rollout_plan.abort', 'rollout_plan.resume', 'rollout_plan.pause', 'rollout_plan.create']);
   });
 
@@ -108,7 +126,11 @@ describe('a rollout plan on a running server', () => {
     await createFlag('hand-changed');
     const plan = await createPlan({ flag: 'hand-changed', steps: [5, 50, 100], holdSeconds: 3600 });
     await server.api('PATCH', '/api/v1/flags/hand-changed/environments/production', { on: false });
-    const paused = await until(async () => ((await getPlan(plan.id)).state === 'paused' ? getPlan(plan.id) : undefined), 5_000, 'the pause');
+    const paused = await until(
+      async () => ((await getPlan(plan.id)).state === 'paused' ? getPlan(plan.id) : undefined),
+      5_000,
+      'the pause',
+    );
     expect(paused.reason).toMatch(/^flag turned off by /);
   });
 

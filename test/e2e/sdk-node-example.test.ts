@@ -18,7 +18,10 @@ const page = async (query: string) => (await fetch(`${appUrl}/?${query}`)).text(
 beforeAll(async () => {
   server = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } });
   expect((await server.api('POST', '/api/v1/flags', { key: 'new-checkout' })).status).toBe(201);
-  expect((await server.api('POST', '/api/v1/flags', { key: 'banner-text', kind: 'string', variations: ['Welcome', 'Hello from Flagstaff'] })).status).toBe(201);
+  expect(
+    (await server.api('POST', '/api/v1/flags', { key: 'banner-text', kind: 'string', variations: ['Welcome', 'Hello from Flagstaff'] }))
+      .status,
+  ).toBe(201);
   const key = await server.api('POST', '/api/v1/keys', { kind: 'server', env: 'production', name: 'example' });
   expect(key.status).toBe(201);
 
@@ -48,10 +51,24 @@ describe('examples/node', () => {
 
   it('changes its answer when the flags are flipped, without a restart', async () => {
     const rule = { id: 'africa', clauses: [{ attribute: 'country', op: 'in', values: ['ZA', 'NG', 'KE'] }], serve: { variation: 1 } };
-    expect((await server.api('PATCH', '/api/v1/flags/new-checkout/environments/production', { on: true, rules: [rule], fallthrough: { variation: 0 } })).status).toBe(200);
-    expect((await server.api('PATCH', '/api/v1/flags/banner-text/environments/production', { on: true, fallthrough: { variation: 1 } })).status).toBe(200);
+    expect(
+      (
+        await server.api('PATCH', '/api/v1/flags/new-checkout/environments/production', {
+          on: true,
+          rules: [rule],
+          fallthrough: { variation: 0 },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await server.api('PATCH', '/api/v1/flags/banner-text/environments/production', { on: true, fallthrough: { variation: 1 } })).status,
+    ).toBe(200);
 
-    await until(async () => (await page('user=user-1&country=ZA')) === 'Hello from Flagstaff, user-1: the new checkout\n', 5_000, 'the flip');
+    await until(
+      async () => (await page('user=user-1&country=ZA')) === 'Hello from Flagstaff, user-1: the new checkout\n',
+      5_000,
+      'the flip',
+    );
     expect(await page('user=user-2&country=FR')).toBe('Hello from Flagstaff, user-2: the old checkout\n');
     expect(output).toMatch(/flags changed at version \d+: new-checkout/);
   });

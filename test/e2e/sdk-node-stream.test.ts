@@ -27,7 +27,11 @@ function client(options: ClientOptions = {}): FlagsClient {
 
 /** A flag state change in production, retried while the server is down or restarting. */
 async function patch(key: string, state: Record<string, unknown>): Promise<void> {
-  await until(async () => (await server.api('PATCH', `/api/v1/flags/${key}/environments/${ENV}`, state)).status === 200, 20_000, `PATCH ${key}`);
+  await until(
+    async () => (await server.api('PATCH', `/api/v1/flags/${key}/environments/${ENV}`, state)).status === 200,
+    20_000,
+    `PATCH ${key}`,
+  );
 }
 
 async function serverSnapshot(): Promise<Snapshot> {

@@ -53,10 +53,14 @@ describe('usage reports from @flagstaff/node, read back through the admin API', 
     flags.variation('new-checkout', { key: 'user-9' }, 'a string default'); // wrong type: the default is served
     flags.isEnabled('not-a-flag-here', { key: 'user-1' }); // unknown to the server: not recorded
 
-    const [production] = await until(async () => {
-      const usage = await usageOf('new-checkout', ENV);
-      return usage[0]!.evaluations >= 4 ? usage : undefined;
-    }, 5_000, 'the usage of new-checkout');
+    const [production] = await until(
+      async () => {
+        const usage = await usageOf('new-checkout', ENV);
+        return usage[0]!.evaluations >= 4 ? usage : undefined;
+      },
+      5_000,
+      'the usage of new-checkout',
+    );
     expect(production).toMatchObject({ env: ENV, evaluations: 4 });
     expect(production!.variations.map(({ variation, count }) => ({ variation, count }))).toEqual([
       { variation: null, count: 1 },
@@ -75,20 +79,28 @@ describe('usage reports from @flagstaff/node, read back through the admin API', 
     await flags.ready({ timeoutMs: 5_000 });
     const mine = async () => (await instances()).instances.find((i) => i.instanceId === 'checkout-web-1');
 
-    const first = await until(async () => {
-      const { version } = await instances();
-      const instance = await mine();
-      return instance?.appliedVersion === version ? instance : undefined;
-    }, 5_000, 'the instance at the current version');
+    const first = await until(
+      async () => {
+        const { version } = await instances();
+        const instance = await mine();
+        return instance?.appliedVersion === version ? instance : undefined;
+      },
+      5_000,
+      'the instance at the current version',
+    );
     expect(first).toMatchObject({ sdk: '@flagstaff/node 0.1.0', behind: 0, keyId: expect.stringMatching(/^key_/) });
 
     const change = await server.api('PATCH', `/api/v1/flags/new-checkout/environments/${ENV}`, { on: false });
     expect(change.status).toBe(200);
-    const reached = await until(async () => {
-      const { version, instances: all } = await instances();
-      const instance = all.find((i) => i.instanceId === 'checkout-web-1');
-      return version > first.appliedVersion! && instance?.appliedVersion === version ? instance : undefined;
-    }, 5_000, 'the change to reach the instance');
+    const reached = await until(
+      async () => {
+        const { version, instances: all } = await instances();
+        const instance = all.find((i) => i.instanceId === 'checkout-web-1');
+        return version > first.appliedVersion! && instance?.appliedVersion === version ? instance : undefined;
+      },
+      5_000,
+      'the change to reach the instance',
+    );
     expect(reached.behind).toBe(0);
     expect(flags.status().version).toBe(reached.appliedVersion);
   });

@@ -33,8 +33,16 @@ async function load(snapshot: Snapshot): Promise<void> {
   }
   for (const flag of Object.values(snapshot.flags) as Flag[]) {
     const { key, kind, variations, seed, clientSide, on, offVariation, targets, rules, fallthrough } = flag;
-    ok(`flag ${key}`, await server.api('POST', '/api/v1/flags', { key, kind, variations, clientSide, ...(seed === undefined ? {} : { seed }) }), 201);
-    ok(`state of ${key}`, await server.api('PATCH', `/api/v1/flags/${key}/environments/${ENV}`, { on, offVariation, targets, rules, fallthrough }), 200);
+    ok(
+      `flag ${key}`,
+      await server.api('POST', '/api/v1/flags', { key, kind, variations, clientSide, ...(seed === undefined ? {} : { seed }) }),
+      201,
+    );
+    ok(
+      `state of ${key}`,
+      await server.api('PATCH', `/api/v1/flags/${key}/environments/${ENV}`, { on, offVariation, targets, rules, fallthrough }),
+      200,
+    );
   }
 }
 

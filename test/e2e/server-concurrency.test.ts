@@ -32,11 +32,27 @@ async function auditCount(): Promise<number> {
 
 describe('two concurrent writers on one flag', () => {
   it.each([
-    ['PATCH', (i: number) => ({ targets: [{ variation: 1, values: [`alice-${i}`] }] }), (i: number) => ({ targets: [{ variation: 1, values: [`bob-${i}`] }] })],
+    [
+      'PATCH',
+      (i: number) => ({ targets: [{ variation: 1, values: [`alice-${i}`] }] }),
+      (i: number) => ({ targets: [{ variation: 1, values: [`bob-${i}`] }] }),
+    ],
     [
       'PUT',
-      (i: number) => ({ on: true, offVariation: 0, targets: [{ variation: 1, values: [`alice-${i}`] }], rules: [], fallthrough: { variation: 1 } }),
-      (i: number) => ({ on: false, offVariation: 0, targets: [{ variation: 0, values: [`bob-${i}`] }], rules: [], fallthrough: { variation: 0 } }),
+      (i: number) => ({
+        on: true,
+        offVariation: 0,
+        targets: [{ variation: 1, values: [`alice-${i}`] }],
+        rules: [],
+        fallthrough: { variation: 1 },
+      }),
+      (i: number) => ({
+        on: false,
+        offVariation: 0,
+        targets: [{ variation: 0, values: [`bob-${i}`] }],
+        rules: [],
+        fallthrough: { variation: 0 },
+      }),
     ],
   ] as const)('%s: exactly one wins each round, the other gets 409 with the current version', async (method, alice, bob) => {
     const auditBefore = await auditCount();
@@ -66,7 +82,12 @@ describe('two concurrent writers on one flag', () => {
     const first = await server.api('PATCH', STATE, { targets: [{ variation: 1, values: ['erin'] }] }, { 'If-Match': etag });
     const stale = await server.api('PATCH', STATE, { targets: [{ variation: 0, values: ['erin'] }] }, { 'If-Match': etag });
     expect([first.status, stale.status]).toEqual([200, 409]);
-    const retry = await server.api('PATCH', STATE, { targets: [{ variation: 0, values: ['erin'] }] }, { 'If-Match': String(stale.body.error.details.currentVersion) });
+    const retry = await server.api(
+      'PATCH',
+      STATE,
+      { targets: [{ variation: 0, values: ['erin'] }] },
+      { 'If-Match': String(stale.body.error.details.currentVersion) },
+    );
     expect(retry.status).toBe(200);
     expect(retry.body.targets).toEqual([{ variation: 0, values: ['erin'] }]);
   });
@@ -75,7 +96,9 @@ describe('two concurrent writers on one flag', () => {
     const env = async () => (await server.api('GET', '/api/v1/environments/production')).body.version;
     const before = await env();
     const etag = (await server.api('GET', STATE)).headers.get('etag')!;
-    await Promise.all([1, 2, 3].map((n) => server.api('PATCH', STATE, { targets: [{ variation: 1, values: [`carol-${n}`] }] }, { 'If-Match': etag })));
+    await Promise.all(
+      [1, 2, 3].map((n) => server.api('PATCH', STATE, { targets: [{ variation: 1, values: [`carol-${n}`] }] }, { 'If-Match': etag })),
+    );
     expect(await env()).toBe(before + 1);
   });
 
@@ -91,17 +114,30 @@ describe('two concurrent writers on one flag', () => {
 
 describe('two server processes sharing one SQLite file', () => {
   it('give exactly one winner and one 409 per round, never a 500', async () => {
-    const other = await startServer({ dbPath: server.dbPath, env: { FLAGSTAFF_RATE_LIMIT: '0', FLAGSTAFF_ADMIN_TOKEN: server.adminToken } });
+    const other = await startServer({
+      dbPath: server.dbPath,
+      env: { FLAGSTAFF_RATE_LIMIT: '0', FLAGSTAFF_ADMIN_TOKEN: server.adminToken },
+    });
     try {
       const outcomes: string[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const version = (await server.api('GET', STATE)).body.version;
         const results = await Promise.all(
           [server, other].map((instance, n) =>
-            instance.api('PATCH', STATE, { targets: [{ variation: 1, values: [`instance-${n}-${round}`] }] }, { 'If-Match': String(version) }),
+            instance.api(
+              'PATCH',
+              STATE,
+              { targets: [{ variation: 1, values: [`instance-${n}-${round}`] }] },
+              { 'If-Match': String(version) },
+            ),
           ),
         );
-        outcomes.push(results.map((r) => `${r.status} ${r.body.error?.code ?? ''}`.trim()).sort().join(' / '));
+        outcomes.push(
+          results
+            .map((r) => `${r.status} ${r.body.error?.code ?? ''}`.trim())
+            .sort()
+            .join(' / '),
+        );
       }
       expect(outcomes).toEqual(Array(ROUNDS).fill('200 / 409 version_conflict'));
     } finally {

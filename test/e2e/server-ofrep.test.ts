@@ -44,8 +44,16 @@ afterAll(async () => {
 
 describe('the OpenFeature server SDK through OFREPProvider', () => {
   it.each([
-    ['boolean, by rule', () => client.getBooleanDetails('new-checkout', false, { targetingKey: 'u-1', country: 'KE' }), { value: true, reason: 'TARGETING_MATCH', variant: '1' }],
-    ['boolean, by rollout', () => client.getBooleanDetails('new-checkout', false, { targetingKey: 'u-1', country: 'FR' }), { value: true, reason: 'SPLIT' }],
+    [
+      'boolean, by rule',
+      () => client.getBooleanDetails('new-checkout', false, { targetingKey: 'u-1', country: 'KE' }),
+      { value: true, reason: 'TARGETING_MATCH', variant: '1' },
+    ],
+    [
+      'boolean, by rollout',
+      () => client.getBooleanDetails('new-checkout', false, { targetingKey: 'u-1', country: 'FR' }),
+      { value: true, reason: 'SPLIT' },
+    ],
     ['string, static', () => client.getStringDetails('theme', 'light', { targetingKey: 'u-1' }), { value: 'dark', reason: 'STATIC' }],
     ['number, by target', () => client.getNumberDetails('max-items', 0, { targetingKey: 'vip' }), { value: 50, reason: 'TARGETING_MATCH' }],
     ['json, disabled', () => client.getObjectDetails('layout', {}, { targetingKey: 'u-1' }), { value: { cols: 1 }, reason: 'DISABLED' }],
@@ -59,7 +67,12 @@ describe('the OpenFeature server SDK through OFREPProvider', () => {
   it.each([
     ['a flag that does not exist', () => client.getBooleanDetails('nope', false, { targetingKey: 'u' }), false, 'FLAG_NOT_FOUND'],
     ['an archived flag', () => client.getBooleanDetails('retired', false, { targetingKey: 'u' }), false, 'FLAG_NOT_FOUND'],
-    ['a rollout without a targeting key', () => client.getBooleanDetails('new-checkout', false, { country: 'FR' }), false, 'TARGETING_KEY_MISSING'],
+    [
+      'a rollout without a targeting key',
+      () => client.getBooleanDetails('new-checkout', false, { country: 'FR' }),
+      false,
+      'TARGETING_KEY_MISSING',
+    ],
     ['the wrong type', () => client.getNumberDetails('theme', 7, { targetingKey: 'u' }), 7, 'TYPE_MISMATCH'],
   ])('returns the default, never throws, for %s', async (_name, resolve, fallback, errorCode) => {
     const details = await resolve();

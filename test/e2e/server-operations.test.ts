@@ -37,10 +37,14 @@ describe('metrics', () => {
     const res = await fetch(`${server.url}/sdk/v1/stream`, { headers: { Authorization: serverKey }, signal: stream.signal });
     expect(res.status).toBe(200);
     try {
-      const text = await until(async () => {
-        const body = await (await fetch(`${server.url}/metrics`)).text();
-        return (sample(body, 'flagstaff_stream_clients', { env: 'production' }) ?? 0) >= 1 ? body : undefined;
-      }, 10_000, 'the stream connection in /metrics');
+      const text = await until(
+        async () => {
+          const body = await (await fetch(`${server.url}/metrics`)).text();
+          return (sample(body, 'flagstaff_stream_clients', { env: 'production' }) ?? 0) >= 1 ? body : undefined;
+        },
+        10_000,
+        'the stream connection in /metrics',
+      );
       expect(sample(text, 'flagstaff_changes_total', { env: 'production', action: 'flag_state.update' })).toBe(1);
       expect(sample(text, 'flagstaff_stream_clients', { env: 'production', audience: 'server' })).toBe(1);
     } finally {
@@ -56,7 +60,11 @@ describe('configuration', () => {
     ['FLAGSTAFF_ADMIN_TOKEN', 'fsa_short', /FLAGSTAFF_ADMIN_TOKEN is too short to be a secret/],
     ['FLAGSTAFF_BODY_LIMIT', '-1', /FLAGSTAFF_BODY_LIMIT must be an integer/],
   ])('refuses %s=%s before opening anything, exit code 2', (name, value, message) => {
-    const run = spawnSync(process.execPath, [SERVER_MAIN], { env: { PATH: process.env.PATH, FLAGSTAFF_DB: '/nonexistent/never/created.db', [name]: value }, encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, [SERVER_MAIN], {
+      env: { PATH: process.env.PATH, FLAGSTAFF_DB: '/nonexistent/never/created.db', [name]: value },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(message);
   });
@@ -69,7 +77,11 @@ describe('configuration', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flagstaff-badstream-'));
     try {
       const path = join(dir, 'data', 'flagstaff.db');
-      const run = spawnSync(process.execPath, [SERVER_MAIN], { env: { PATH: process.env.PATH, FLAGSTAFF_PORT: '0', FLAGSTAFF_DB: path, [name]: value }, encoding: 'utf8', timeout: 20_000 });
+      const run = spawnSync(process.execPath, [SERVER_MAIN], {
+        env: { PATH: process.env.PATH, FLAGSTAFF_PORT: '0', FLAGSTAFF_DB: path, [name]: value },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       expect(run.stderr).toMatch(message);
       expect(run.status).toBe(2);
       expect(existsSync(path)).toBe(false);
@@ -84,7 +96,11 @@ describe('configuration', () => {
     try {
       const path = join(dir, 'flagstaff.db');
       writeFileSync(path, 'these are not the bytes of a SQLite database\n'.repeat(20));
-      const run = spawnSync(process.execPath, [SERVER_MAIN], { env: { PATH: process.env.PATH, FLAGSTAFF_PORT: '0', FLAGSTAFF_DB: path }, encoding: 'utf8', timeout: 20_000 });
+      const run = spawnSync(process.execPath, [SERVER_MAIN], {
+        env: { PATH: process.env.PATH, FLAGSTAFF_PORT: '0', FLAGSTAFF_DB: path },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain(`cannot open the database ${path}: file is not a database`);
     } finally {
@@ -95,8 +111,10 @@ describe('configuration', () => {
   it('lists every variable in --help', () => {
     const run = spawnSync(process.execPath, [SERVER_MAIN, '--help'], { encoding: 'utf8', timeout: 20_000 });
     expect(run.status).toBe(0);
-    for (const name of ['FLAGSTAFF_PORT', 'FLAGSTAFF_DB', 'FLAGSTAFF_ADMIN_TOKEN', 'FLAGSTAFF_BODY_LIMIT', 'REDIS_URL']) expect(run.stdout).toContain(name);
-    for (const name of ['FLAGSTAFF_HEARTBEAT_MS', 'FLAGSTAFF_STREAM_RETRY_MS', 'FLAGSTAFF_STREAM_GAP_MS', 'FLAGSTAFF_NO_BUNDLE']) expect(run.stdout).toContain(name);
+    for (const name of ['FLAGSTAFF_PORT', 'FLAGSTAFF_DB', 'FLAGSTAFF_ADMIN_TOKEN', 'FLAGSTAFF_BODY_LIMIT', 'REDIS_URL'])
+      expect(run.stdout).toContain(name);
+    for (const name of ['FLAGSTAFF_HEARTBEAT_MS', 'FLAGSTAFF_STREAM_RETRY_MS', 'FLAGSTAFF_STREAM_GAP_MS', 'FLAGSTAFF_NO_BUNDLE'])
+      expect(run.stdout).toContain(name);
   });
 });
 

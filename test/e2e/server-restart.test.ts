@@ -81,7 +81,12 @@ describe('restart persistence', () => {
 
   it('keeps counting versions from where they were', async () => {
     const state = await server.api('GET', '/api/v1/flags/checkout/environments/qa');
-    const next = await server.api('PATCH', '/api/v1/flags/checkout/environments/qa', { on: false }, { 'If-Match': state.headers.get('etag')! });
+    const next = await server.api(
+      'PATCH',
+      '/api/v1/flags/checkout/environments/qa',
+      { on: false },
+      { 'If-Match': state.headers.get('etag')! },
+    );
     expect(next.body.version).toBe(state.body.version + 1);
     const latest = (await server.api('GET', '/api/v1/audit?limit=1')).body.entries[0];
     expect(latest).toMatchObject({ action: 'flag_state.update', env: 'qa', before: { on: true }, after: { on: false } });

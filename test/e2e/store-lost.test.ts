@@ -40,10 +40,14 @@ describe('the data directory disappearing under a running server', () => {
 
     const cleanup = disappear(dirname(server.dbPath));
     try {
-      const ready = await until(async () => {
-        const res = await fetch(`${server!.url}/readyz`);
-        return res.status === 503 ? ((await res.json()) as { error: { code: string; message: string } }) : null;
-      }, '/readyz to answer 503', 2000);
+      const ready = await until(
+        async () => {
+          const res = await fetch(`${server!.url}/readyz`);
+          return res.status === 503 ? ((await res.json()) as { error: { code: string; message: string } }) : null;
+        },
+        '/readyz to answer 503',
+        2000,
+      );
       expect(ready.error.code).toBe('unavailable');
       expect(ready.error.message).toContain(server.dbPath);
       expect(ready.error.message).toMatch(/deleted|replaced/);

@@ -76,7 +76,9 @@ describe('the stream of one instance', () => {
     expect(watcher.events[0]!.type).toBe('put');
     expect(watcher.events.slice(1).map((e) => [e.type, Number(e.id)])).toEqual(versions.map((v) => ['patch', v]));
     expect(watcher.events.slice(1).map((e) => e.data.value.on)).toEqual(versions.map((_, i) => i % 2 === 0));
-    expect(watcher.checksum()).toBe(snapshotChecksum(await (await fetch(`${server.url}/sdk/v1/flags`, { headers: { Authorization: serverKey } })).json()));
+    expect(watcher.checksum()).toBe(
+      snapshotChecksum(await (await fetch(`${server.url}/sdk/v1/flags`, { headers: { Authorization: serverKey } })).json()),
+    );
   });
 
   describe('resuming', () => {
@@ -144,7 +146,9 @@ describe('the stream of one instance', () => {
       await stream.waitFor((t) => t.includes('event: put'), 'the put');
       expect(eventsOf(parseSse(stream.text()).blocks)[0]!.data.segments).toEqual({});
 
-      const rules = [{ id: 'beta', clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['beta-testers'] }], serve: { variation: 1 } }];
+      const rules = [
+        { id: 'beta', clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['beta-testers'] }], serve: { variation: 1 } },
+      ];
       expect((await server.api('PATCH', `/api/v1/flags/banner/environments/${ENV}`, { rules })).status).toBe(200);
       const version = await envVersion();
       await stream.waitFor((t) => t.includes(`id: ${version}`), 'the flag patch');
@@ -176,7 +180,7 @@ describe('the stream of one instance', () => {
     streams.push(stream);
     await stream.waitFor((t) => t.includes('event: put'), 'the put');
     expect((await server.api('DELETE', `/api/v1/keys/${doomed.id}`)).status).toBe(200);
-    await until(() => stream.ended(), 'the revoked key\'s stream to end');
+    await until(() => stream.ended(), "the revoked key's stream to end");
     const revoked = await fetch(`${server.url}/sdk/v1/stream`, { headers: { Authorization: doomed.key } });
     expect(revoked.status).toBe(204);
   });

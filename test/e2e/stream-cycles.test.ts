@@ -37,7 +37,10 @@ async function openStreams(server: RunningServer): Promise<number> {
   const text = await new Promise<string>((resolve, reject) => {
     get(`${server.url}/metrics`, { agent: false }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body));
+      res
+        .setEncoding('utf8')
+        .on('data', (chunk: string) => (body += chunk))
+        .on('end', () => resolve(body));
     }).on('error', reject);
   });
   return [...text.matchAll(/^flagstaff_stream_clients\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
@@ -116,27 +119,37 @@ describe.skipIf(skip !== null)('1,000 connect/disconnect cycles', () => {
   it.each([
     ['a primary', () => primary],
     ['a relay', () => relay],
-  ])('leave %s holding no stream, timer, socket or Redis connection more than before', async (_name, which) => {
-    const server = which();
-    // Warm up first: the environment's channel, the key cache and the HTTP machinery are made once, on use.
-    await cycles(server, keys, 20);
-    await until(async () => (await openStreams(server)) === 0, 'the warm-up streams to close');
-    const redisClients = Number(/connected_clients:(\d+)/.exec(await redisAdmin.info('clients'))![1]);
-    // Sockets close asynchronously after the client aborts (and keep-alive ones after a while): measure from
-    // the quiet state, the server holding its own Redis connections and nothing else.
-    const quiet = async () => until(async () => {
-      const now = await probe(server);
-      return sockets(now) <= REDIS_CONNECTIONS ? now : null;
-    }, 'the server to hold no client sockets', 20_000, 100);
-    const before = await quiet();
+  ])(
+    'leave %s holding no stream, timer, socket or Redis connection more than before',
+    async (_name, which) => {
+      const server = which();
+      // Warm up first: the environment's channel, the key cache and the HTTP machinery are made once, on use.
+      await cycles(server, keys, 20);
+      await until(async () => (await openStreams(server)) === 0, 'the warm-up streams to close');
+      const redisClients = Number(/connected_clients:(\d+)/.exec(await redisAdmin.info('clients'))![1]);
+      // Sockets close asynchronously after the client aborts (and keep-alive ones after a while): measure from
+      // the quiet state, the server holding its own Redis connections and nothing else.
+      const quiet = async () =>
+        until(
+          async () => {
+            const now = await probe(server);
+            return sockets(now) <= REDIS_CONNECTIONS ? now : null;
+          },
+          'the server to hold no client sockets',
+          20_000,
+          100,
+        );
+      const before = await quiet();
 
-    await cycles(server, keys, 1000);
+      await cycles(server, keys, 1000);
 
-    await until(async () => (await openStreams(server)) === 0, 'every stream to be released');
-    const after = await quiet();
-    expect(after.timers).toBeLessThanOrEqual(before.timers);
-    expect(Number(/connected_clients:(\d+)/.exec(await redisAdmin.info('clients'))![1])).toBe(redisClients);
-    // A leaked subscriber keeps its response, request and socket objects: 1,000 of them are megabytes.
-    expect(after.heapUsed - before.heapUsed).toBeLessThan(1024 * 1024);
-  }, 60_000);
+      await until(async () => (await openStreams(server)) === 0, 'every stream to be released');
+      const after = await quiet();
+      expect(after.timers).toBeLessThanOrEqual(before.timers);
+      expect(Number(/connected_clients:(\d+)/.exec(await redisAdmin.info('clients'))![1])).toBe(redisClients);
+      // A leaked subscriber keeps its response, request and socket objects: 1,000 of them are megabytes.
+      expect(after.heapUsed - before.heapUsed).toBeLessThan(1024 * 1024);
+    },
+    60_000,
+  );
 });

@@ -57,7 +57,7 @@ describe('fan-out', () => {
     stalled.pause();
     const healthy = Array.from({ length: 10 }, () => watchStream(server.url, key));
     watchers.push(...healthy);
-    await until(() => healthy.every((w) => w.version() >= 0), 'the healthy clients\' puts');
+    await until(() => healthy.every((w) => w.version() >= 0), "the healthy clients' puts");
     const openBefore = await metric(server, /flagstaff_stream_clients\{env="production",audience="server"\} (\d+)/);
     expect(openBefore).toBe(11);
 
@@ -70,9 +70,16 @@ describe('fan-out', () => {
       expect(res.status).toBe(200);
       last = res.body.version;
     }
-    await until(() => healthy.every((w) => w.state?.raw.flags.checkout?.version === last), 'every healthy client to get every change', 30_000);
+    await until(
+      () => healthy.every((w) => w.state?.raw.flags.checkout?.version === last),
+      'every healthy client to get every change',
+      30_000,
+    );
     for (const watcher of healthy) expect(watcher.events.filter((e) => e.type === 'patch')).toHaveLength(120);
-    await until(async () => (await metric(server, /flagstaff_stream_dropped_clients_total\{env="production"\} (\d+)/)) >= 1, 'the stalled client to be dropped');
+    await until(
+      async () => (await metric(server, /flagstaff_stream_dropped_clients_total\{env="production"\} (\d+)/)) >= 1,
+      'the stalled client to be dropped',
+    );
     expect(await metric(server, /flagstaff_stream_clients\{env="production",audience="server"\} (\d+)/)).toBe(10);
     // Reading again, it finds what was already on its way, then the end of a stream that stopped early.
     stalled.resume();
@@ -110,10 +117,12 @@ describe('shedding and shutdown', () => {
     const endedAt: number[] = [];
     const started = Date.now();
     const stopping = server.stop();
-    await Promise.all(streams.map(async (s) => {
-      await until(() => s.ended(), 'the stream to end');
-      endedAt.push(Date.now() - started);
-    }));
+    await Promise.all(
+      streams.map(async (s) => {
+        await until(() => s.ended(), 'the stream to end');
+        endedAt.push(Date.now() - started);
+      }),
+    );
     await stopping;
     const lastRetries = streams.map((s) => parseSse(s.text()).blocks.at(-1)!.retry);
     for (const retry of lastRetries) expect(retry).toBeGreaterThan(0);

@@ -155,7 +155,7 @@ describe.skipIf(skip !== null)('streaming across instances through Redis', () =>
     // Writes still commit (SQLite is the source of truth) and reach the writer's own clients at once.
     for (let i = 0; i < 5; i++) await change(a);
     const written = await truth();
-    await until(() => group[1]!.version() === written.version, 'A\'s own clients to get A\'s changes');
+    await until(() => group[1]!.version() === written.version, "A's own clients to get A's changes");
     // The relay keeps serving what it holds, to clients already connected and to new ones.
     const late = watch(relay);
     await until(() => late.version() >= 0, 'a new client on the relay while Redis is down');

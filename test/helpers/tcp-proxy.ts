@@ -17,7 +17,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const server: Server = createServer((client) => {
     if (refusing) return void client.destroy();
     const upstream = connect(targetPort, '127.0.0.1');
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       sockets.add(from);
       from.pipe(to);
       from.on('error', () => to.destroy());

@@ -13,7 +13,15 @@
 import { readFileSync } from 'node:fs';
 
 export interface HostilePattern {
-  family: 'overlapping alternation' | 'adjacent stars' | 'nested quantifiers' | 'polynomial' | 'backreference' | 'lookaround' | 'large program' | 'benign';
+  family:
+    | 'overlapping alternation'
+    | 'adjacent stars'
+    | 'nested quantifiers'
+    | 'polynomial'
+    | 'backreference'
+    | 'lookaround'
+    | 'large program'
+    | 'benign';
   pattern: string;
   /** The attack: `pump` repeated to the input's size, then `suffix`. */
   pump: string;
@@ -27,4 +35,5 @@ export const SIZES = [64, 1024, 1025, 4096, 100 * 1024] as const;
 
 /** The attack string of `entry` at `size` characters. */
 export const attack = (entry: HostilePattern, size: number): string =>
-  entry.pump.repeat(Math.ceil(Math.max(0, size - entry.suffix.length) / entry.pump.length)).slice(0, size - entry.suffix.length) + entry.suffix;
+  entry.pump.repeat(Math.ceil(Math.max(0, size - entry.suffix.length) / entry.pump.length)).slice(0, size - entry.suffix.length) +
+  entry.suffix;

@@ -31,49 +31,58 @@ function fastest(run: () => unknown, times = 10): number {
 const refusedByRe2 = new Set(['backreference', 'lookaround']);
 
 describe('servers and the Node SDK: any flag', () => {
-  it.each(CORPUS.map((entry) => [entry.pattern, entry] as const))('%s: refused with path and why, or under 1 ms up to 100 KB', (_, entry) => {
-    const checked = validateFlag(flagWith(entry.pattern, false));
-    if (refusedByRe2.has(entry.family)) {
-      expect(checked).toEqual({
-        ok: false,
-        issues: [{ path: 'rules[0].clauses[0].values[0]', message: expect.stringMatching(/backreferences and lookaround are not supported/) }],
-      });
-      expect(compileEngine(entry.pattern)).toBeUndefined(); // a stored one never matches
-      return;
-    }
-    if (!checked.ok) {
-      const why = entry.family === 'large program' ? /too large: it compiles to \d+ RE2 instructions|nested quantifiers/ : /nested quantifiers/;
-      expect(checked.issues).toEqual([{ path: 'rules[0].clauses[0].values[0]', message: expect.stringMatching(why) }]);
-    }
-    // Accepted or not, RE2 runs it, so a pattern stored before validation refused it costs no more.
-    const state = preparedOf([flagWith(entry.pattern, false)]);
-    for (const size of SIZES) {
-      const context = { key: 'u', bio: attack(entry, size) };
-      const detail = evaluate(state, 'redos', context, false);
-      expect(detail.reason.valueTooLong === true, `size ${size}`).toBe(size > MAX_TESTED_LENGTH);
-      const ms = fastest(() => evaluate(state, 'redos', context, false));
-      expect(ms, `${entry.pattern} on ${size} characters: ${ms.toFixed(3)} ms`).toBeLessThan(BUDGET_MS);
-    }
-  });
+  it.each(CORPUS.map((entry) => [entry.pattern, entry] as const))(
+    '%s: refused with path and why, or under 1 ms up to 100 KB',
+    (_, entry) => {
+      const checked = validateFlag(flagWith(entry.pattern, false));
+      if (refusedByRe2.has(entry.family)) {
+        expect(checked).toEqual({
+          ok: false,
+          issues: [
+            { path: 'rules[0].clauses[0].values[0]', message: expect.stringMatching(/backreferences and lookaround are not supported/) },
+          ],
+        });
+        expect(compileEngine(entry.pattern)).toBeUndefined(); // a stored one never matches
+        return;
+      }
+      if (!checked.ok) {
+        const why =
+          entry.family === 'large program' ? /too large: it compiles to \d+ RE2 instructions|nested quantifiers/ : /nested quantifiers/;
+        expect(checked.issues).toEqual([{ path: 'rules[0].clauses[0].values[0]', message: expect.stringMatching(why) }]);
+      }
+      // Accepted or not, RE2 runs it, so a pattern stored before validation refused it costs no more.
+      const state = preparedOf([flagWith(entry.pattern, false)]);
+      for (const size of SIZES) {
+        const context = { key: 'u', bio: attack(entry, size) };
+        const detail = evaluate(state, 'redos', context, false);
+        expect(detail.reason.valueTooLong === true, `size ${size}`).toBe(size > MAX_TESTED_LENGTH);
+        const ms = fastest(() => evaluate(state, 'redos', context, false));
+        expect(ms, `${entry.pattern} on ${size} characters: ${ms.toFixed(3)} ms`).toBeLessThan(BUDGET_MS);
+      }
+    },
+  );
 });
 
 describe('browsers: client-side flags', () => {
-  it.each(CORPUS.map((entry) => [entry.pattern, entry] as const))('%s: refused with path and why, or under 1 ms on a backtracking engine', (_, entry) => {
-    const checked = validateFlag(flagWith(entry.pattern, true), { clientPatternProblem });
-    if (entry.family !== 'benign') {
-      expect(checked.ok).toBe(false);
-      expect(!checked.ok && checked.issues[0]).toEqual({ path: 'rules[0].clauses[0].values[0]', message: expect.any(String) });
-      expect(!checked.ok && checked.issues[0]!.message.length).toBeGreaterThan(40);
-      return;
-    }
-    expect(checked).toMatchObject({ ok: true });
-    const native = new RegExp(entry.pattern, 'su');
-    for (const size of SIZES) {
-      const text = attack(entry, size);
-      const ms = fastest(() => native.test(text));
-      expect(ms, `${entry.pattern} on ${size} characters: ${ms.toFixed(3)} ms`).toBeLessThan(BUDGET_MS);
-    }
-  });
+  it.each(CORPUS.map((entry) => [entry.pattern, entry] as const))(
+    '%s: refused with path and why, or under 1 ms on a backtracking engine',
+    (_, entry) => {
+      const checked = validateFlag(flagWith(entry.pattern, true), { clientPatternProblem });
+      if (entry.family !== 'benign') {
+        expect(checked.ok).toBe(false);
+        expect(!checked.ok && checked.issues[0]).toEqual({ path: 'rules[0].clauses[0].values[0]', message: expect.any(String) });
+        expect(!checked.ok && checked.issues[0]!.message.length).toBeGreaterThan(40);
+        return;
+      }
+      expect(checked).toMatchObject({ ok: true });
+      const native = new RegExp(entry.pattern, 'su');
+      for (const size of SIZES) {
+        const text = attack(entry, size);
+        const ms = fastest(() => native.test(text));
+        expect(ms, `${entry.pattern} on ${size} characters: ${ms.toFixed(3)} ms`).toBeLessThan(BUDGET_MS);
+      }
+    },
+  );
 
   it('says why, in words a writer can act on', () => {
     const why = (pattern: string) => {

@@ -32,11 +32,14 @@ async function createFlag(key: string): Promise<void> {
 }
 
 const stateOf = async (key: string, env: string) =>
-  (await harness.server.api('GET', `/api/v1/flags/${key}/environments/${env}`)).body as { version: number; on: boolean; targets: unknown[] };
+  (await harness.server.api('GET', `/api/v1/flags/${key}/environments/${env}`)).body as {
+    version: number;
+    on: boolean;
+    targets: unknown[];
+  };
 
 describe('apply: a definition change and a state change of the same flag', () => {
-  const file = (key: string) =>
-    flagsFile(`${key}.json`, { [key]: { clientSide: true, environments: { development: { on: true } } } });
+  const file = (key: string) => flagsFile(`${key}.json`, { [key]: { clientSide: true, environments: { development: { on: true } } } });
 
   it('applies both: the state step follows the version its own definition update gave it', async () => {
     await createFlag('both-changes');
@@ -57,7 +60,9 @@ describe('apply: a definition change and a state change of the same flag', () =>
     const result = await harness.cli(['apply', '-f', path, '--yes'], {
       beforeRequest: async (method, url) => {
         if (method === 'PATCH' && url.pathname === '/api/v1/flags/edited-before') {
-          await harness.server.api('PATCH', '/api/v1/flags/edited-before/environments/development', { targets: [{ variation: 1, values: ['user-1'] }] });
+          await harness.server.api('PATCH', '/api/v1/flags/edited-before/environments/development', {
+            targets: [{ variation: 1, values: ['user-1'] }],
+          });
         }
       },
     });
@@ -73,7 +78,9 @@ describe('apply: a definition change and a state change of the same flag', () =>
     const result = await harness.cli(['apply', '-f', path, '--yes'], {
       beforeRequest: async (method, url) => {
         if (method === 'PATCH' && url.pathname === '/api/v1/flags/edited-after/environments/development') {
-          await harness.server.api('PATCH', '/api/v1/flags/edited-after/environments/development', { targets: [{ variation: 1, values: ['user-1'] }] });
+          await harness.server.api('PATCH', '/api/v1/flags/edited-after/environments/development', {
+            targets: [{ variation: 1, values: ['user-1'] }],
+          });
         }
       },
     });
@@ -84,7 +91,9 @@ describe('apply: a definition change and a state change of the same flag', () =>
 });
 
 describe('apply: a file that core validation refuses', () => {
-  const fallthrough = (rollout: Record<string, unknown>) => ({ 'checked-flag': { environments: { production: { on: true, fallthrough: { rollout } } } } });
+  const fallthrough = (rollout: Record<string, unknown>) => ({
+    'checked-flag': { environments: { production: { on: true, fallthrough: { rollout } } } },
+  });
   let versions: () => Promise<unknown>;
 
   beforeAll(async () => {
@@ -101,7 +110,9 @@ describe('apply: a file that core validation refuses', () => {
     const result = await harness.cli(['apply', '-f', path, ...flags]);
     expect(result.code).toBe(2);
     expect(result.err).toContain(`error: ${path} is not valid; nothing was changed:\n`);
-    expect(result.err).toContain('  - flags.checked-flag.environments.production.fallthrough.rollout.weights: weights must sum to 100000, not 3\n');
+    expect(result.err).toContain(
+      '  - flags.checked-flag.environments.production.fallthrough.rollout.weights: weights must sum to 100000, not 3\n',
+    );
     expect(result.out).not.toContain('Dry run');
     expect(result.requests.every((request) => request.method === 'GET')).toBe(true);
     expect(await versions()).toEqual(before);
@@ -111,7 +122,9 @@ describe('apply: a file that core validation refuses', () => {
     const path = await flagsFile('bucket-by.json', fallthrough({ weights: [50_000, 50_000] }));
     const result = await harness.cli(['apply', '-f', path, '--dry-run']);
     expect(result.code).toBe(2);
-    expect(result.err).toContain('flags.checked-flag.environments.production.fallthrough.rollout.bucketBy: bucketBy is required: the context attribute users are bucketed by, e.g. "key"');
+    expect(result.err).toContain(
+      'flags.checked-flag.environments.production.fallthrough.rollout.bucketBy: bucketBy is required: the context attribute users are bucketed by, e.g. "key"',
+    );
     expect(result.err).not.toContain('Invalid input');
   });
 
@@ -129,7 +142,9 @@ describe('apply: a file that core validation refuses', () => {
     const result = await harness.cli(['apply', '-f', path, '--dry-run']);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/ {2}- segments\.staging\.testers\.included\[0\]: /);
-    expect(result.err).toContain('  - flags.checked-flag.environments.staging.rules[0].clauses[0].values[0]: unknown segment "no-such-segment"');
+    expect(result.err).toContain(
+      '  - flags.checked-flag.environments.staging.rules[0].clauses[0].values[0]: unknown segment "no-such-segment"',
+    );
   });
 });
 

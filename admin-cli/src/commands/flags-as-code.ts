@@ -57,7 +57,10 @@ export function registerFlagsAsCode(program: Command, io: Io): void {
       const plan = planChanges(document, server);
       const source = file === '-' ? 'stdin' : file;
       if (plan.invalid.length) {
-        throw new UsageError(`${source} is not valid; nothing was changed:\n${bulleted(plan.invalid)}`, 'fix the file and run apply again (see docs/cli.md, "Flags as code")');
+        throw new UsageError(
+          `${source} is not valid; nothing was changed:\n${bulleted(plan.invalid)}`,
+          'fix the file and run apply again (see docs/cli.md, "Flags as code")',
+        );
       }
       if (plan.problems.length) throw new PlanRefused(`${source} cannot be applied:\n${bulleted(plan.problems)}`);
       const { printPlan, describeOutcome } = await import('../flags-as-code/render.js');

@@ -18,7 +18,9 @@ describe('flags create', () => {
   it('says so in its confirmation when the flag is client-side', async () => {
     const result = await harness.cli(['flags', 'create', 'browser-banner', '--client-side']);
     expect(result.code, result.err).toBe(0);
-    expect(result.out).toContain('Created boolean client-side (browser SDKs receive it) flag browser-banner; it is off in every environment.\n');
+    expect(result.out).toContain(
+      'Created boolean client-side (browser SDKs receive it) flag browser-banner; it is off in every environment.\n',
+    );
   });
 
   it('points to `flags update` when the key exists', async () => {
@@ -62,9 +64,21 @@ describe('flags update', () => {
   });
 
   it('changes the description and tags without asking: SDKs do not see them', async () => {
-    const result = await harness.cli(['flags', 'update', 'checkout', '--description', 'One-page checkout', '--tag', 'checkout', '--untag', 'beta']);
+    const result = await harness.cli([
+      'flags',
+      'update',
+      'checkout',
+      '--description',
+      'One-page checkout',
+      '--tag',
+      'checkout',
+      '--untag',
+      'beta',
+    ]);
     expect(result.code, result.err).toBe(0);
-    expect(result.out).toMatch(/^Updated checkout \(version \d+\): description: "" → "One-page checkout", tags: \[beta\] → \[checkout\]\.\n$/);
+    expect(result.out).toMatch(
+      /^Updated checkout \(version \d+\): description: "" → "One-page checkout", tags: \[beta\] → \[checkout\]\.\n$/,
+    );
     expect(await flagOf('checkout')).toMatchObject({ description: 'One-page checkout', tags: ['checkout'] });
   });
 

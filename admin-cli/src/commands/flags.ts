@@ -97,9 +97,7 @@ export function registerFlags(program: Command, io: Io): void {
     .command('create')
     .description('create a flag; it starts off in every environment')
     .argument('<key>', 'flag key: lowercase letters, digits, ".", "_", "-"')
-    .addOption(
-      new Option('--type <type>', 'what the flag serves').choices(['boolean', 'string', 'number', 'json']).default('boolean'),
-    )
+    .addOption(new Option('--type <type>', 'what the flag serves').choices(['boolean', 'string', 'number', 'json']).default('boolean'))
     .option('--variations <list>', 'for string/number/json flags: a,b,c or a JSON array')
     .option('--description <text>', 'what the flag is for')
     .option('--name <name>', 'display name')
@@ -167,9 +165,14 @@ export function registerFlags(program: Command, io: Io): void {
       const changes = (Object.keys(patch) as (keyof FlagPatch)[]).filter((field) => !sameValue(patch[field], current[field]));
       if (!changes.length) {
         if (!Object.keys(patch).length) {
-          throw new UsageError('nothing to change', 'give at least one of --description, --name, --tag, --untag, --client-side, --no-client-side, --seed, --no-seed, --variations');
+          throw new UsageError(
+            'nothing to change',
+            'give at least one of --description, --name, --tag, --untag, --client-side, --no-client-side, --seed, --no-seed, --variations',
+          );
         }
-        return ctx.out.result(current, () => ctx.out.line(`${key} already has that definition (version ${current.version}); nothing changed.`));
+        return ctx.out.result(current, () =>
+          ctx.out.line(`${key} already has that definition (version ${current.version}); nothing changed.`),
+        );
       }
       const summary = changes.map((field) => `${field}: ${showDefinition(current[field])} → ${showDefinition(patch[field])}`).join(', ');
       // clientSide, seed and variations change what SDKs receive in every environment, production included.
@@ -223,9 +226,7 @@ export function registerFlags(program: Command, io: Io): void {
       const current = await api.getFlagState(key, env);
       await ctx.confirm(`replace the ${current.rules.length} rules of ${key} in ${env} with ${rules.length}`, [env]);
       const state = await api.patchFlagState(key, env, { rules }, ifMatch ?? current.version);
-      ctx.out.result(state, () =>
-        ctx.out.line(`${key} in ${env} now has ${state.rules.length} rules (version ${state.version}).`),
-      );
+      ctx.out.result(state, () => ctx.out.line(`${key} in ${env} now has ${state.rules.length} rules (version ${state.version}).`));
     });
 }
 

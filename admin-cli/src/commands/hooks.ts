@@ -17,15 +17,27 @@ export function registerHooks(program: Command, io: Io): void {
   const hooks = program
     .command('hooks')
     .description('create, list and revoke alert webhooks (Alertmanager, Grafana, Datadog, generic)')
-    .addHelpText('after', examples('flagstaff hooks create --provider alertmanager --env production', 'flagstaff hooks list --env production'));
+    .addHelpText(
+      'after',
+      examples('flagstaff hooks create --provider alertmanager --env production', 'flagstaff hooks list --env production'),
+    );
 
   hooks
     .command('create')
     .description('create a webhook receiver; prints its URL and its secret (shown once)')
-    .addOption(new Option('--provider <provider>', 'who sends the alerts').choices(['alertmanager', 'grafana', 'datadog', 'generic']).makeOptionMandatory())
+    .addOption(
+      new Option('--provider <provider>', 'who sends the alerts')
+        .choices(['alertmanager', 'grafana', 'datadog', 'generic'])
+        .makeOptionMandatory(),
+    )
     .requiredOption('--env <env>', 'environment whose kill rules the alerts trigger')
     .option('--name <name>', 'what sends to it, e.g. prod-alertmanager')
-    .addOption(new Option('--auth <auth>', 'bearer secret, or HMAC signature (grafana, generic); default: hmac for grafana').choices(['bearer', 'hmac']))
+    .addOption(
+      new Option('--auth <auth>', 'bearer secret, or HMAC signature (grafana, generic); default: hmac for grafana').choices([
+        'bearer',
+        'hmac',
+      ]),
+    )
     .addOption(reasonOption())
     .addOption(yesOption())
     .addHelpText(
@@ -45,7 +57,11 @@ export function registerHooks(program: Command, io: Io): void {
           ['url', created.url],
           ['secret', created.secret],
         ]);
-        ctx.out.note(ctx.out.errStyle.dim(`${provider} hook ${created.id} for ${env}: ${HOW_TO_SEND[created.auth]}. Store the secret now: it is not shown again.`));
+        ctx.out.note(
+          ctx.out.errStyle.dim(
+            `${provider} hook ${created.id} for ${env}: ${HOW_TO_SEND[created.auth]}. Store the secret now: it is not shown again.`,
+          ),
+        );
       });
     });
 

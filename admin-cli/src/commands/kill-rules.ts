@@ -46,8 +46,16 @@ export function registerKillRules(program: Command, io: Io): void {
     .option('--match <matcher>', 'label matcher: label=value, label!=value, label=~regex (repeatable)', collect)
     .option('--flag <key>', 'the flag to act on')
     .option('--flag-label <label>', 'the alert label whose value names the flag (one rule, many flags)')
-    .addOption(new Option('--action <action>', 'off: serve the off variation; rollback: rollout to 0% and abort its plan').choices(['off', 'rollback']).default('off'))
-    .addOption(new Option('--on-resolve <what>', 'keep: stay off until a person acts; restore: put back the state from before').choices(['keep', 'restore']).default('keep'))
+    .addOption(
+      new Option('--action <action>', 'off: serve the off variation; rollback: rollout to 0% and abort its plan')
+        .choices(['off', 'rollback'])
+        .default('off'),
+    )
+    .addOption(
+      new Option('--on-resolve <what>', 'keep: stay off until a person acts; restore: put back the state from before')
+        .choices(['keep', 'restore'])
+        .default('keep'),
+    )
     .addOption(reasonOption())
     .addOption(yesOption())
     .addHelpText(

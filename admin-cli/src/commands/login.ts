@@ -49,9 +49,7 @@ export function registerLogin(program: Command, io: Io): void {
       const ctx = new CommandContext(io, command);
       const path = configPath(io.env);
       const removed = await removeLogin(path);
-      ctx.out.result({ configPath: path, removed }, () =>
-        ctx.out.line(removed ? `Removed ${path}.` : `Not logged in (no ${path}).`),
-      );
+      ctx.out.result({ configPath: path, removed }, () => ctx.out.line(removed ? `Removed ${path}.` : `Not logged in (no ${path}).`));
     });
 }
 

@@ -15,7 +15,9 @@ describe('parseHold', () => {
   });
 
   it.each(['', '0', '0h', '1.5h', '1w', 'soon', '-1h', '1 h'])('refuses %j with a usage error', (text) => {
-    expect(() => parseHold(text)).toThrow(expect.objectContaining({ code: 'usage', message: expect.stringMatching(/--hold is a duration/) }));
+    expect(() => parseHold(text)).toThrow(
+      expect.objectContaining({ code: 'usage', message: expect.stringMatching(/--hold is a duration/) }),
+    );
   });
 });
 
@@ -29,12 +31,17 @@ describe('parseSteps', () => {
   });
 
   it.each(['', '5,,50', '5,abc', '5,101', '5,0.0001', '5,200'])('refuses %j with a usage error and a hint about steps', (text) => {
-    expect(() => parseSteps(text)).toThrow(expect.objectContaining({ code: 'usage', hint: expect.stringContaining('--steps 5,25,50,100') }));
+    expect(() => parseSteps(text)).toThrow(
+      expect.objectContaining({ code: 'usage', hint: expect.stringContaining('--steps 5,25,50,100') }),
+    );
   });
 
   it('names the bad step, not `flagstaff rollout`', () => {
     expect(() => parseSteps('5,200')).toThrow(
-      expect.objectContaining({ message: '--steps: a step\'s percentage must be a number from 0 to 100 with at most 3 decimals, not "200"', hint: expect.not.stringContaining('flagstaff rollout') }),
+      expect.objectContaining({
+        message: '--steps: a step\'s percentage must be a number from 0 to 100 with at most 3 decimals, not "200"',
+        hint: expect.not.stringContaining('flagstaff rollout'),
+      }),
     );
   });
 });
@@ -74,7 +81,10 @@ describe('plans against a real server', () => {
   });
 
   it('on a flag that is on, shows when the next step is due and warns about nothing', async () => {
-    expect((await harness.server.api('PATCH', '/api/v1/flags/new-checkout/environments/staging', { on: true, fallthrough: { variation: 0 } })).status).toBe(200);
+    expect(
+      (await harness.server.api('PATCH', '/api/v1/flags/new-checkout/environments/staging', { on: true, fallthrough: { variation: 0 } }))
+        .status,
+    ).toBe(200);
     const result = await harness.cli(['plans', 'create', 'new-checkout', '--env', 'staging', '--steps', '5,100', '--hold', '1h']);
     expect(result.code, result.err).toBe(0);
     expect(result.out).toMatch(/next +100 % at \d{4}-/);
@@ -84,6 +94,8 @@ describe('plans against a real server', () => {
   it('prints what the server refuses in the steps once', async () => {
     const result = await harness.cli(['plans', 'create', 'new-checkout', '--env', 'staging', '--steps', '50,25', '--hold', '1h']);
     expect(result.code).toBe(1);
-    expect(result.err).toBe('error: the server refused the request as invalid:\n  - steps[1]: steps must increase: 25 % comes after 50 %\n');
+    expect(result.err).toBe(
+      'error: the server refused the request as invalid:\n  - steps[1]: steps must increase: 25 % comes after 50 %\n',
+    );
   });
 });

@@ -27,14 +27,18 @@ const STEPS_HINT = 'steps are increasing percentages above 0 and up to 100 (at m
 /** `--steps 5,25,50,100` → [5, 25, 50, 100]; each a percentage as `flagstaff rollout` takes it. */
 export function parseSteps(text: string): number[] {
   const steps = text.split(',').map((step) => step.trim());
-  if (steps.some((step) => step === '')) throw new UsageError(`--steps is a comma list of percentages such as 5,25,50,100, not "${text}"`, STEPS_HINT);
+  if (steps.some((step) => step === ''))
+    throw new UsageError(`--steps is a comma list of percentages such as 5,25,50,100, not "${text}"`, STEPS_HINT);
   return steps.map((step) => {
     try {
       return parsePercentage(step) / 1000;
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       // parsePercentage's own hint is about `flagstaff rollout`, which is not what was typed.
-      throw new UsageError(`--steps: a step's percentage must be a number from 0 to 100 with at most 3 decimals, not "${step}"`, STEPS_HINT);
+      throw new UsageError(
+        `--steps: a step's percentage must be a number from 0 to 100 with at most 3 decimals, not "${step}"`,
+        STEPS_HINT,
+      );
     }
   });
 }
@@ -44,18 +48,32 @@ export function parseSteps(text: string): number[] {
  * there is no "next step at" to show — whatever time the server computed, nothing happens until `on`.
  */
 function describePlan(out: Output, plan: RolloutPlan, flagOn = true): void {
-  const state = { active: out.style.green, paused: out.style.yellow, completed: out.style.cyan, aborted: out.style.red }[plan.state](plan.state);
+  const state = { active: out.style.green, paused: out.style.yellow, completed: out.style.cyan, aborted: out.style.red }[plan.state](
+    plan.state,
+  );
   const pairs: [string, string][] = [
     ['plan', `${plan.id} (version ${plan.version})`],
     ['flag', `${plan.flag} in ${plan.env}`],
     ['state', state],
     // What the plan last set; a person may have changed the flag since (a paused plan says so in its reason).
-    ['at', `step ${plan.currentStep + 1} of ${plan.steps.length}: ${formatValue(plan.variation)} to ${plan.percent} %, ${formatValue(plan.from)} to the rest`],
-    ['steps', plan.steps.map((step, index) => (index === plan.currentStep ? out.style.bold(`${step.percent}%`) : `${step.percent}%`)).join(' → ')],
+    [
+      'at',
+      `step ${plan.currentStep + 1} of ${plan.steps.length}: ${formatValue(plan.variation)} to ${plan.percent} %, ${formatValue(plan.from)} to the rest`,
+    ],
+    [
+      'steps',
+      plan.steps.map((step, index) => (index === plan.currentStep ? out.style.bold(`${step.percent}%`) : `${step.percent}%`)).join(' → '),
+    ],
   ];
   const next = plan.steps[plan.currentStep + 1];
   const open = plan.state === 'active' || plan.state === 'paused';
-  if (open && !flagOn) pairs.push(['next', out.style.yellow(`waiting: the flag is off; ${next ? `${next.percent} % one hold after it is turned on` : 'nobody gets it until it is turned on'}`)]);
+  if (open && !flagOn)
+    pairs.push([
+      'next',
+      out.style.yellow(
+        `waiting: the flag is off; ${next ? `${next.percent} % one hold after it is turned on` : 'nobody gets it until it is turned on'}`,
+      ),
+    ]);
   else if (plan.nextStepAt && next) pairs.push(['next', `${next.percent} % at ${plan.nextStepAt}`]);
   if (plan.reason) pairs.push(['reason', `${plan.reason}${plan.stateChangedBy ? ` (${plan.stateChangedBy.name})` : ''}`]);
   pairs.push(['created', `${plan.createdAt} by ${plan.createdBy.name}`]);
@@ -126,7 +144,9 @@ export function registerPlans(program: Command, io: Io): void {
         describePlan(ctx.out, plan, on);
         if (on) return;
         const then = plan.steps.length > plan.currentStep + 1 ? '; the next step comes one hold after that' : '';
-        ctx.out.warn(`${key} is off in ${env}: the plan waits, and nobody gets ${plan.percent} % until \`flagstaff on ${key} --env ${env}\`${then}`);
+        ctx.out.warn(
+          `${key} is off in ${env}: the plan waits, and nobody gets ${plan.percent} % until \`flagstaff on ${key} --env ${env}\`${then}`,
+        );
       });
     });
 

@@ -31,7 +31,14 @@ export function registerSegments(program: Command, io: Io): void {
       ctx.out.result(result, () =>
         ctx.out.table(
           ['key', 'name', 'included', 'excluded', 'rules', 'version'],
-          result.segments.map((s) => [s.key, s.name, String(s.included.length), String(s.excluded.length), String(s.rules.length), String(s.version)]),
+          result.segments.map((s) => [
+            s.key,
+            s.name,
+            String(s.included.length),
+            String(s.excluded.length),
+            String(s.rules.length),
+            String(s.version),
+          ]),
         ),
       );
     });

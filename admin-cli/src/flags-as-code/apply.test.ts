@@ -8,7 +8,9 @@ import { planChanges, type ServerState } from './plan.js';
 
 const server: ServerState = {
   environments: ['development', 'production'],
-  flags: [adminFlag('checkout', { version: 3, environments: { development: flagState({ version: 2 }), production: flagState({ version: 7 }) } })],
+  flags: [
+    adminFlag('checkout', { version: 3, environments: { development: flagState({ version: 2 }), production: flagState({ version: 7 }) } }),
+  ],
   segments: { production: [segment('beta', { version: 4 })] },
 };
 
@@ -27,14 +29,23 @@ async function apply(respond: FakeIoOptions['respond']) {
   const reported: StepOutcome[] = [];
   const outcomes = await applyPlan(api, planChanges(document, server), (outcome) => reported.push(outcome));
   expect(reported).toEqual(outcomes);
-  return { outcomes, requests: io.requests.map(({ method, url, headers, body }) => ({ method, path: new URL(url).pathname, ifMatch: headers['if-match'], body })) };
+  return {
+    outcomes,
+    requests: io.requests.map(({ method, url, headers, body }) => ({
+      method,
+      path: new URL(url).pathname,
+      ifMatch: headers['if-match'],
+      body,
+    })),
+  };
 }
 
 const created = adminFlag('banner', { environments: { development: flagState({ version: 1 }), production: flagState({ version: 1 }) } });
 const ok: FakeIoOptions['respond'] = (method, url) => {
   if (url.pathname.includes('/segments/')) return json(200, segment('beta', { version: 5 }));
   if (method === 'POST' && url.pathname === '/api/v1/flags') return json(201, created);
-  if (url.pathname.endsWith('/environments/production') || url.pathname.endsWith('/environments/development')) return json(200, flagState({ version: 9 }));
+  if (url.pathname.endsWith('/environments/production') || url.pathname.endsWith('/environments/development'))
+    return json(200, flagState({ version: 9 }));
   return json(200, adminFlag('checkout', { version: 4 }));
 };
 
@@ -43,7 +54,12 @@ describe('applyPlan', () => {
     const { outcomes, requests } = await apply(ok);
     expect(outcomes.every((outcome) => outcome.status === 'applied')).toBe(true);
     expect(requests).toEqual([
-      { method: 'PUT', path: '/api/v1/environments/production/segments/beta', ifMatch: '"4"', body: { name: 'beta', description: '', included: ['user-1'], excluded: [], rules: [] } },
+      {
+        method: 'PUT',
+        path: '/api/v1/environments/production/segments/beta',
+        ifMatch: '"4"',
+        body: { name: 'beta', description: '', included: ['user-1'], excluded: [], rules: [] },
+      },
       { method: 'PATCH', path: '/api/v1/flags/checkout', ifMatch: '"3"', body: { description: 'new' } },
       { method: 'POST', path: '/api/v1/flags', ifMatch: undefined, body: { key: 'banner', kind: 'boolean' } },
       { method: 'PATCH', path: '/api/v1/flags/checkout/environments/production', ifMatch: '"7"', body: { on: true } },
@@ -59,8 +75,17 @@ describe('applyPlan', () => {
         ? json(409, { error: { code: 'version_conflict', message: 'flag checkout in production is at version 8, not 7' } })
         : ok(method, url),
     );
-    const statuses = outcomes.map((outcome) => `${outcome.step.key}${'env' in outcome.step ? `/${outcome.step.env}` : ''}:${outcome.status}`);
-    expect(statuses).toEqual(['beta/production:applied', 'checkout:applied', 'banner:applied', 'checkout/production:conflict', 'checkout/development:applied', 'banner/production:applied']);
+    const statuses = outcomes.map(
+      (outcome) => `${outcome.step.key}${'env' in outcome.step ? `/${outcome.step.env}` : ''}:${outcome.status}`,
+    );
+    expect(statuses).toEqual([
+      'beta/production:applied',
+      'checkout:applied',
+      'banner:applied',
+      'checkout/production:conflict',
+      'checkout/development:applied',
+      'banner/production:applied',
+    ]);
     expect(outcomes[3]!.message).toBe('flag checkout in production is at version 8, not 7');
   });
 
@@ -68,7 +93,9 @@ describe('applyPlan', () => {
     const { outcomes, requests } = await apply((method, url) =>
       method === 'POST' ? json(409, { error: { code: 'already_exists', message: 'flag banner exists' } }) : ok(method, url),
     );
-    expect(outcomes.find((outcome) => outcome.step.key === 'banner' && outcome.step.resource === 'state')).toMatchObject({ status: 'skipped' });
+    expect(outcomes.find((outcome) => outcome.step.key === 'banner' && outcome.step.resource === 'state')).toMatchObject({
+      status: 'skipped',
+    });
     expect(requests.some((request) => request.path.startsWith('/api/v1/flags/banner/'))).toBe(false);
   });
 });

@@ -27,7 +27,9 @@ describe('toDocument', () => {
       },
     });
     expect(document.flags.alpha).toMatchObject({ kind: 'string', variations: ['red', 'green'], seed: 'reshuffled' });
-    expect(document.segments).toEqual({ production: { beta: { name: 'beta', description: '', included: ['user-1'], excluded: [], rules: [] } } });
+    expect(document.segments).toEqual({
+      production: { beta: { name: 'beta', description: '', included: ['user-1'], excluded: [], rules: [] } },
+    });
     expect(JSON.stringify(document)).not.toMatch(/version"|updatedAt|createdAt/);
   });
 
@@ -53,9 +55,15 @@ describe('renderDocument and parseDocument', () => {
     ['format: flagstaff/v1\nflag: {}', /flag is not a known field/],
     ['format: flagstaff/v1\nflags:\n  x:\n    enviroments: {}', /flags\.x\.enviroments is not a known field/],
     ['format: flagstaff/v1\nflags:\n  x:\n    kind: bool', /flags\.x\.kind must be boolean, string, number or json/],
-    ['format: flagstaff/v1\nflags:\n  x:\n    environments:\n      production:\n        on: "yes"', /flags\.x\.environments\.production\.on must be a boolean/],
+    [
+      'format: flagstaff/v1\nflags:\n  x:\n    environments:\n      production:\n        on: "yes"',
+      /flags\.x\.environments\.production\.on must be a boolean/,
+    ],
     ['format: flagstaff/v1\nflags:\n  x:\n    environments:\n      production:\n        fallthrough: 1', /fallthrough must be an object/],
-    ['format: flagstaff/v1\nsegments:\n  production:\n    beta:\n      included: user-1', /segments\.production\.beta\.included must be an array/],
+    [
+      'format: flagstaff/v1\nsegments:\n  production:\n    beta:\n      included: user-1',
+      /segments\.production\.beta\.included must be an array/,
+    ],
     ['format: [unclosed', /not valid YAML or JSON/],
   ])('names what is wrong in %j', async (text, message) => {
     await expect(parseDocument(text, 'flags.yaml')).rejects.toThrow(message);

@@ -52,9 +52,7 @@ export function toDocument(flags: FlagResource[], segments: Record<string, Segme
       // Boolean variations are fixed by the kind; writing them out would only add noise.
       if (flag.kind !== 'boolean') spec.variations = flag.variations;
       spec.environments = byKey(
-        envs
-          .filter((env) => flag.environments[env])
-          .map((env): [string, StateSpec] => [env, pick(flag.environments[env]!, STATE_FIELDS)]),
+        envs.filter((env) => flag.environments[env]).map((env): [string, StateSpec] => [env, pick(flag.environments[env]!, STATE_FIELDS)]),
       );
       return [flag.key, spec];
     }),
@@ -143,14 +141,19 @@ class ShapeCheck {
 
   only(value: Record<string, unknown>, allowed: readonly string[], path: string): void {
     const unknown = Object.keys(value).find((field) => !allowed.includes(field));
-    if (unknown !== undefined) this.fail(path ? `${path}.${unknown}` : unknown, `is not a known field (expected one of: ${allowed.join(', ')})`);
+    if (unknown !== undefined)
+      this.fail(path ? `${path}.${unknown}` : unknown, `is not a known field (expected one of: ${allowed.join(', ')})`);
   }
 
   type(value: Record<string, unknown>, field: string, type: 'string' | 'number' | 'boolean' | 'array' | 'object', path: string): void {
     const actual = value[field];
     if (actual === undefined) return;
     const ok =
-      type === 'array' ? Array.isArray(actual) : type === 'object' ? typeof actual === 'object' && actual !== null && !Array.isArray(actual) : typeof actual === type;
+      type === 'array'
+        ? Array.isArray(actual)
+        : type === 'object'
+          ? typeof actual === 'object' && actual !== null && !Array.isArray(actual)
+          : typeof actual === type;
     if (!ok) this.fail(`${path}.${field}`, `must be ${type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`}`);
   }
 }

@@ -36,7 +36,11 @@ describe('planChanges', () => {
     document.flags.checkout!.environments!.production!.fallthrough = { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } };
     const plan = planChanges(document, state);
     const flag = plan.steps.find((step) => step.resource === 'flag')!;
-    expect(flag).toMatchObject({ action: 'update', version: 3, changes: [{ field: 'description', before: 'one-page checkout', after: 'new text' }] });
+    expect(flag).toMatchObject({
+      action: 'update',
+      version: 3,
+      changes: [{ field: 'description', before: 'one-page checkout', after: 'new text' }],
+    });
     const production = plan.steps.find((step) => step.resource === 'state' && step.env === 'production')!;
     expect(production).toMatchObject({ action: 'update', version: 7 });
     expect(production.changes.map((change) => change.field)).toEqual(['fallthrough']);

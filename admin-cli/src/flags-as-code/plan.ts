@@ -70,7 +70,16 @@ export function planChanges(document: FlagsDocument, server: ServerState): Plan 
     for (const [key, desired] of Object.entries(segments)) {
       const current = server.segments[env]?.find((segment) => segment.key === key);
       const changes = diffFields(current ?? {}, desired, SEGMENT_FIELDS, current === undefined);
-      steps.push({ resource: 'segment', env, key, desired, current, action: actionFor(current, changes), changes, version: current?.version });
+      steps.push({
+        resource: 'segment',
+        env,
+        key,
+        desired,
+        current,
+        action: actionFor(current, changes),
+        changes,
+        version: current?.version,
+      });
     }
   }
 
@@ -129,11 +138,13 @@ export function sameValue(a: unknown, b: unknown): boolean {
 }
 
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, inner: unknown) =>
+      inner && typeof inner === 'object' && !Array.isArray(inner)
+        ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : inner,
+    ) ?? 'undefined'
+  );
 }
 
 export function summarise(plan: Plan): Record<PlanAction, number> {

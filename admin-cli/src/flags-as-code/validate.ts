@@ -25,7 +25,13 @@ export function validateDocument(document: FlagsDocument, server: ServerState, s
     for (const [key, spec] of Object.entries(segments)) {
       const current = server.segments[env]?.find((segment) => segment.key === key);
       const empty = { included: [], excluded: [], rules: [] };
-      const wire = { ...empty, ...(current && pick(current, SEGMENT_WIRE)), ...pick(spec, SEGMENT_WIRE), key, version: current?.version ?? 0 };
+      const wire = {
+        ...empty,
+        ...(current && pick(current, SEGMENT_WIRE)),
+        ...pick(spec, SEGMENT_WIRE),
+        key,
+        version: current?.version ?? 0,
+      };
       const checked = validateSegment(wire);
       if (!checked.ok) for (const issue of checked.issues) issues.add(line(`segments.${env}.${key}`, issue.path, issue.message));
     }

@@ -2,7 +2,16 @@
 import type { FlagResource, FlagState, SegmentResource } from '@flagstaff/core/admin';
 
 export function flagState(fields: Partial<FlagState> = {}): FlagState {
-  return { version: 1, on: false, offVariation: 0, targets: [], rules: [], fallthrough: { variation: 1 }, updatedAt: '2026-11-23T10:00:00.000Z', ...fields };
+  return {
+    version: 1,
+    on: false,
+    offVariation: 0,
+    targets: [],
+    rules: [],
+    fallthrough: { variation: 1 },
+    updatedAt: '2026-11-23T10:00:00.000Z',
+    ...fields,
+  };
 }
 
 export function adminFlag(key: string, fields: Partial<FlagResource> = {}): FlagResource {

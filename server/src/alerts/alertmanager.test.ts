@@ -46,7 +46,11 @@ describe('parseAlertmanager', () => {
 
   it.each([
     ['no alerts array', { version: '4', status: 'firing' }, /alerts/],
-    ['a status that is neither', { alerts: [{ ...amAlert({ status: 'firing', labels }), status: 'pending' }] }, /status is firing or resolved/],
+    [
+      'a status that is neither',
+      { alerts: [{ ...amAlert({ status: 'firing', labels }), status: 'pending' }] },
+      /status is firing or resolved/,
+    ],
     ['an alert without alertname', { alerts: [amAlert({ status: 'firing', labels: { flag: 'x' } })] }, /alerts\[0\].*alertname/],
     ['label values that are not strings', { alerts: [{ ...amAlert({ status: 'firing', labels }), labels: { alertname: 3 } }] }, /labels/],
     ['a body that is not an object', [1, 2], /not an Alertmanager/],

@@ -44,7 +44,8 @@ export function signatureOf(secret: string, timestamp: string, body: string): st
 export function checkCredentials(hook: HookCredentials, presented: PresentedCredentials, body: string, now: number): string | null {
   if (hook.auth === 'bearer') {
     const secret = presentedSecret(presented.authorization);
-    if (secret === undefined) return 'missing credentials: send Authorization: Bearer <hook secret>, or basic auth with the secret as password';
+    if (secret === undefined)
+      return 'missing credentials: send Authorization: Bearer <hook secret>, or basic auth with the secret as password';
     // Both sides are SHA-256 digests: equal lengths, so timingSafeEqual cannot throw.
     return timingSafeEqual(hashSecret(secret), hook.secretHash) ? null : 'wrong hook secret';
   }
@@ -55,7 +56,8 @@ export function checkCredentials(hook: HookCredentials, presented: PresentedCred
   const timestamp = presented.timestamp?.trim();
   if (!timestamp) return 'missing timestamp header: signatures must be timestamped to stop replays';
   if (!/^\d{1,12}$/.test(timestamp)) return 'the timestamp is not Unix seconds';
-  if (Math.abs(now - Number(timestamp) * 1000) > MAX_SIGNATURE_AGE_MS) return 'the signature timestamp is more than 5 minutes away from now (replayed?)';
+  if (Math.abs(now - Number(timestamp) * 1000) > MAX_SIGNATURE_AGE_MS)
+    return 'the signature timestamp is more than 5 minutes away from now (replayed?)';
   // timingSafeEqual throws on different lengths: anything but 64 hex digits is simply wrong.
   if (!/^[0-9a-f]{64}$/i.test(signature)) return 'wrong signature';
   const expected = Buffer.from(signatureOf(hook.signingSecret, timestamp, body), 'hex');

@@ -6,7 +6,14 @@ describe('parseGeneric', () => {
   it('reads { alert, status, labels } and identifies the alert by its name and labels', () => {
     const [alert] = parseGeneric({ alert: 'DeployCanaryFailed', status: 'firing', labels: { flag: 'new-checkout' } }).alerts;
     const labels = { flag: 'new-checkout', alertname: 'DeployCanaryFailed' };
-    expect(alert).toEqual({ name: 'DeployCanaryFailed', status: 'firing', labels, fingerprint: fingerprintOf(labels), occurrence: '', links: {} });
+    expect(alert).toEqual({
+      name: 'DeployCanaryFailed',
+      status: 'firing',
+      labels,
+      fingerprint: fingerprintOf(labels),
+      occurrence: '',
+      links: {},
+    });
   });
 
   it('keeps a fingerprint, startsAt and runbook the sender gives', () => {
@@ -17,7 +24,12 @@ describe('parseGeneric', () => {
       startsAt: '2026-11-23T10:00:00Z',
       annotations: { runbook_url: 'https://r' },
     }).alerts;
-    expect(alert).toMatchObject({ status: 'resolved', fingerprint: 'abc', occurrence: '2026-11-23T10:00:00Z', links: { runbook: 'https://r' } });
+    expect(alert).toMatchObject({
+      status: 'resolved',
+      fingerprint: 'abc',
+      occurrence: '2026-11-23T10:00:00Z',
+      links: { runbook: 'https://r' },
+    });
   });
 
   it.each([

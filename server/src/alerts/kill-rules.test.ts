@@ -35,12 +35,18 @@ describe('targetsOf', () => {
   it('selects the flag an alert label names, so one rule serves many flags', () => {
     const r = rule({ flagLabel: 'flag' });
     expect(targetsOf(alert('HighErrorRate', { flag: 'search-v2' }), [r]).targets.map((t) => t.flag)).toEqual(['search-v2']);
-    expect(targetsOf(alert('HighErrorRate', {}), [r])).toEqual({ targets: [], skipped: [{ rule: r.id, why: expect.stringContaining('"flag" label') }] });
+    expect(targetsOf(alert('HighErrorRate', {}), [r])).toEqual({
+      targets: [],
+      skipped: [{ rule: r.id, why: expect.stringContaining('"flag" label') }],
+    });
   });
 
   it('reads only the alert\'s own labels: "constructor" or "toString" that it lacks are "" (never Object.prototype\'s)', () => {
     const byLabel = rule({ flagLabel: 'constructor' });
-    expect(targetsOf(alert('HighErrorRate', {}), [byLabel])).toEqual({ targets: [], skipped: [{ rule: byLabel.id, why: expect.stringContaining('"constructor" label') }] });
+    expect(targetsOf(alert('HighErrorRate', {}), [byLabel])).toEqual({
+      targets: [],
+      skipped: [{ rule: byLabel.id, why: expect.stringContaining('"constructor" label') }],
+    });
     const matched = rule({ flag: 'new-checkout', matchers: [{ label: 'toString', op: '=~', value: 'function.*' }] });
     expect(targetsOf(alert('HighErrorRate', {}), [matched]).targets).toEqual([]);
     expect(targetsOf(alert('HighErrorRate', { toString: 'function x' }), [matched]).targets).toHaveLength(1);
@@ -50,6 +56,8 @@ describe('targetsOf', () => {
     const rollback = rule({ flag: 'new-checkout', action: 'rollback' });
     const off = rule({ flagLabel: 'flag', action: 'off' });
     const older = rule({ flag: 'new-checkout', action: 'off' });
-    expect(targetsOf(alert('HighErrorRate', { flag: 'new-checkout' }), [rollback, off, older]).targets).toEqual([{ flag: 'new-checkout', rule: off }]);
+    expect(targetsOf(alert('HighErrorRate', { flag: 'new-checkout' }), [rollback, off, older]).targets).toEqual([
+      { flag: 'new-checkout', rule: off },
+    ]);
   });
 });

@@ -70,7 +70,14 @@ export function killFlag(ctx: KillContext, { flag: flagKey, rule }: KillTarget):
   if (sameState(before, next)) return { ...base, outcome: 'unchanged', ...withPlan() };
 
   // The same write an admin PATCH makes: validated as SDKs will get it, versioned, streamed, audited.
-  const updated = updateFlagState(tx, flag.key, env.key, () => next, current.version, rule.action === 'off' ? 'flag_state.kill' : 'flag_state.rollback');
+  const updated = updateFlagState(
+    tx,
+    flag.key,
+    env.key,
+    () => next,
+    current.version,
+    rule.action === 'off' ? 'flag_state.kill' : 'flag_state.rollback',
+  );
   const latchValues = {
     ruleId: rule.id,
     action: rule.action,

@@ -9,7 +9,8 @@ import { admin, ENV, killFixture, type KillFixture } from './testing/store.js';
 let fx: KillFixture;
 const meta = { actor: admin };
 const labels = (flag: string, extra: Record<string, string> = {}) => ({ alertname: 'HighErrorRate', flag, severity: 'page', ...extra });
-const firing = (flag: string, extra?: Record<string, string>) => amAlert({ status: 'firing', labels: labels(flag, extra), annotations: { runbook_url: 'https://runbooks/errors' } });
+const firing = (flag: string, extra?: Record<string, string>) =>
+  amAlert({ status: 'firing', labels: labels(flag, extra), annotations: { runbook_url: 'https://runbooks/errors' } });
 const resolved = (flag: string, extra?: Record<string, string>) => amAlert({ status: 'resolved', labels: labels(flag, extra) });
 const state = (flag: string) => fx.store.flagStates.get(flag, ENV);
 const audit = (action: string) => fx.store.audit.query({ action, limit: 50 }).entries;
@@ -67,19 +68,29 @@ describe('a firing alert', () => {
       ['new-checkout:held'],
       ['search-v2:off'],
     ]);
-    expect(audit('flag_state.kill').map((e) => e.resource.key).sort()).toEqual(['new-checkout', 'search-v2']);
+    expect(
+      audit('flag_state.kill')
+        .map((e) => e.resource.key)
+        .sort(),
+    ).toEqual(['new-checkout', 'search-v2']);
   });
 
   it('answers a well-formed alert that matches no rule with a receipt and no change', () => {
     fx.store.killRules.create(ENV, { alert: 'HighErrorRate', flagLabel: 'flag' }, meta);
     const before = fx.changes.length;
-    const receipt = fx.hook('alertmanager').send(alertmanagerBody([amAlert({ status: 'firing', labels: { alertname: 'DiskFull', flag: 'new-checkout' } })]));
+    const receipt = fx
+      .hook('alertmanager')
+      .send(alertmanagerBody([amAlert({ status: 'firing', labels: { alertname: 'DiskFull', flag: 'new-checkout' } })]));
     expect(receipt).toMatchObject({ received: 1, alerts: [{ alert: 'DiskFull', actions: [], skipped: [] }] });
     expect(fx.changes.length).toBe(before);
   });
 
   it('honours label matchers and the rule’s environment', () => {
-    fx.store.killRules.create(ENV, { alert: 'HighErrorRate', flagLabel: 'flag', matchers: [{ label: 'severity', op: '=~', value: 'page|critical' }] }, meta);
+    fx.store.killRules.create(
+      ENV,
+      { alert: 'HighErrorRate', flagLabel: 'flag', matchers: [{ label: 'severity', op: '=~', value: 'page|critical' }] },
+      meta,
+    );
     const am = fx.hook('alertmanager');
     am.send(alertmanagerBody([firing('search-v2', { severity: 'ticket' })]));
     expect(state('search-v2').on).toBe(true);
@@ -194,13 +205,19 @@ describe('alerts remembered', () => {
 describe('action rollback', () => {
   it('sets the rollout to 0% and aborts the flag’s rollout plan in the same write', () => {
     fx.store.flagStates.patch('new-checkout', ENV, { fallthrough: { variation: 0 } }, meta);
-    const plan = new Rollouts(fx.store.rolloutPlans).create({ flag: 'new-checkout', env: ENV, steps: [10, 50, 100], holdSeconds: 3600 }, meta);
+    const plan = new Rollouts(fx.store.rolloutPlans).create(
+      { flag: 'new-checkout', env: ENV, steps: [10, 50, 100], holdSeconds: 3600 },
+      meta,
+    );
     expect(state('new-checkout').fallthrough).toEqual({ rollout: { bucketBy: 'key', weights: [90_000, 10_000] } });
     fx.store.killRules.create(ENV, { alert: 'HighErrorRate', flag: 'new-checkout', action: 'rollback' }, meta);
 
     const receipt = fx.hook('alertmanager').send(alertmanagerBody([firing('new-checkout')]));
 
-    expect(receipt.alerts[0]!.actions[0]).toMatchObject({ outcome: 'rolled_back', detail: expect.stringContaining(`rollout plan ${plan.id} aborted`) });
+    expect(receipt.alerts[0]!.actions[0]).toMatchObject({
+      outcome: 'rolled_back',
+      detail: expect.stringContaining(`rollout plan ${plan.id} aborted`),
+    });
     expect(state('new-checkout')).toMatchObject({ on: true, fallthrough: { rollout: { weights: [100_000, 0] } } });
     expect(fx.store.rolloutPlans.get(plan.id).state).toBe('aborted');
     expect(audit('flag_state.rollback')).toHaveLength(1);
@@ -215,7 +232,12 @@ describe('refused requests', () => {
     const am = fx.hook('alertmanager');
     const was = before();
     const attempt = () =>
-      fx.receiver.receive({ provider: 'alertmanager', hookId: am.id, header: () => 'Bearer fsh_guess', body: JSON.stringify(alertmanagerBody([firing('new-checkout')])) });
+      fx.receiver.receive({
+        provider: 'alertmanager',
+        hookId: am.id,
+        header: () => 'Bearer fsh_guess',
+        body: JSON.stringify(alertmanagerBody([firing('new-checkout')])),
+      });
     expect(attempt).toThrow(expect.objectContaining({ code: 'unauthorized' }));
     expect(before()).toEqual(was);
     const [rejected] = audit('hook.rejected');
@@ -228,9 +250,9 @@ describe('refused requests', () => {
     ['an unknown hook id', 'alertmanager', () => 'hook_000000000000'],
   ])('%s is a 401', (_, provider, id) => {
     const am = fx.hook('alertmanager');
-    expect(() =>
-      fx.receiver.receive({ provider, hookId: id(am.id), header: () => `Bearer ${am.secret}`, body: '{"alerts":[]}' }),
-    ).toThrow(expect.objectContaining({ code: 'unauthorized' }));
+    expect(() => fx.receiver.receive({ provider, hookId: id(am.id), header: () => `Bearer ${am.secret}`, body: '{"alerts":[]}' })).toThrow(
+      expect.objectContaining({ code: 'unauthorized' }),
+    );
   });
 
   it('a revoked hook is a 401', () => {
@@ -272,7 +294,9 @@ describe('failures while applying', () => {
     fx.store.alertEvents.record = () => {
       throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
     };
-    expect(() => am.send(alertmanagerBody([firing('new-checkout')]))).toThrow(expect.objectContaining({ status: 503, code: 'unavailable' }));
+    expect(() => am.send(alertmanagerBody([firing('new-checkout')]))).toThrow(
+      expect.objectContaining({ status: 503, code: 'unavailable' }),
+    );
   });
 
   it('a refused change is reported for its alert while the others still act', () => {

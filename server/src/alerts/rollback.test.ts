@@ -18,7 +18,11 @@ describe('rolledBack (rollout to 0%)', () => {
       { fallthrough: { rollout: { bucketBy: 'org', weights: [75_000, 25_000] } } },
       { fallthrough: { rollout: { bucketBy: 'org', weights: [100_000, 0] } } },
     ],
-    ['a fallthrough serving the feature to everyone serves the off variation', { fallthrough: { variation: 1 } }, { fallthrough: { variation: 0 } }],
+    [
+      'a fallthrough serving the feature to everyone serves the off variation',
+      { fallthrough: { variation: 1 } },
+      { fallthrough: { variation: 0 } },
+    ],
     [
       'a multivariate rollout moves every share to the off variation',
       { offVariation: 2, fallthrough: { rollout: { bucketBy: 'key', weights: [30_000, 30_000, 40_000] } } },
@@ -33,7 +37,11 @@ describe('rolledBack (rollout to 0%)', () => {
       targets: [{ variation: 1, values: ['qa-1'] }],
       rules: [
         { id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { variation: 1 } },
-        { id: 'beta', clauses: [{ attribute: 'beta', op: 'in', values: [true] }], serve: { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } } },
+        {
+          id: 'beta',
+          clauses: [{ attribute: 'beta', op: 'in', values: [true] }],
+          serve: { rollout: { bucketBy: 'key', weights: [50_000, 50_000] } },
+        },
       ],
     });
     const after = rolledBack(before);

@@ -45,7 +45,12 @@ describe('request bodies', () => {
   });
 
   it('refuses a deep OFREP body with OFREP’s PARSE_ERROR', async () => {
-    const res = await t.request('/ofrep/v1/evaluate/flags/deep', { method: 'POST', token: null, headers: { Authorization: t.keys.server }, body: `{"context":{"a":${arrays(5000)}}}` });
+    const res = await t.request('/ofrep/v1/evaluate/flags/deep', {
+      method: 'POST',
+      token: null,
+      headers: { Authorization: t.keys.server },
+      body: `{"context":{"a":${arrays(5000)}}}`,
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ key: 'deep', errorCode: 'PARSE_ERROR' });
   });
@@ -75,12 +80,61 @@ describe('the body itself', () => {
   });
 
   const cases: BadInput[] = [
-    { name: 'a body that is not JSON', method: 'POST', path: '/api/v1/flags', body: '{"key": "x",', status: 400, code: 'invalid_json', message: /not valid JSON/ },
-    { name: 'a body that is not application/json', method: 'POST', path: '/api/v1/flags', body: 'key=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, status: 415, code: 'unsupported_media_type', message: /Content-Type: application\/json/ },
-    { name: 'a body over the limit', method: 'POST', path: '/api/v1/flags', body: { key: 'big', description: 'x'.repeat(BODY_LIMIT) }, status: 413, code: 'payload_too_large', message: new RegExp(`limited to ${BODY_LIMIT} bytes`) },
-    { name: 'no body where one is required', method: 'POST', path: '/api/v1/flags', status: 400, code: 'validation_failed', message: /a JSON body is required/, details: (d) => expect(d.issues).toEqual([{ path: '', message: 'a JSON body is required' }]) },
-    { name: 'a body of only whitespace', method: 'POST', path: '/api/v1/flags', body: ' \n ', status: 400, code: 'validation_failed', message: /a JSON body is required/ },
-    { name: 'a JSON array instead of an object', method: 'POST', path: '/api/v1/flags', body: [{ key: 'x' }], status: 400, code: 'validation_failed', message: /expected object, received array/ },
+    {
+      name: 'a body that is not JSON',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: '{"key": "x",',
+      status: 400,
+      code: 'invalid_json',
+      message: /not valid JSON/,
+    },
+    {
+      name: 'a body that is not application/json',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: 'key=x',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      status: 415,
+      code: 'unsupported_media_type',
+      message: /Content-Type: application\/json/,
+    },
+    {
+      name: 'a body over the limit',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'big', description: 'x'.repeat(BODY_LIMIT) },
+      status: 413,
+      code: 'payload_too_large',
+      message: new RegExp(`limited to ${BODY_LIMIT} bytes`),
+    },
+    {
+      name: 'no body where one is required',
+      method: 'POST',
+      path: '/api/v1/flags',
+      status: 400,
+      code: 'validation_failed',
+      message: /a JSON body is required/,
+      details: (d) => expect(d.issues).toEqual([{ path: '', message: 'a JSON body is required' }]),
+    },
+    {
+      name: 'a body of only whitespace',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: ' \n ',
+      status: 400,
+      code: 'validation_failed',
+      message: /a JSON body is required/,
+    },
+    {
+      name: 'a JSON array instead of an object',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: [{ key: 'x' }],
+      status: 400,
+      code: 'validation_failed',
+      message: /expected object, received array/,
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(server, c));
@@ -89,14 +143,20 @@ describe('the body itself', () => {
     // Bytes, not a string: testApp's request() would add a JSON Content-Type to a string.
     const bytes = new TextEncoder().encode('{"key":"untyped"}');
     const res = await server.request('/api/v1/flags', { method: 'POST', headers: { 'Content-Length': String(bytes.length) }, body: bytes });
-    expect([res.status, await res.json()]).toEqual([415, { error: { code: 'unsupported_media_type', message: 'send JSON with Content-Type: application/json' } }]);
+    expect([res.status, await res.json()]).toEqual([
+      415,
+      { error: { code: 'unsupported_media_type', message: 'send JSON with Content-Type: application/json' } },
+    ]);
     expect((await server.api('GET', '/api/v1/flags/untyped')).status).toBe(404);
   });
 
-  it.each(['application/json; charset=utf-8', 'application/merge-patch+json', 'APPLICATION/JSON'])('accepts Content-Type %s', async (type) => {
-    const res = await server.api('PATCH', '/api/v1/flags/checkout', { description: type }, { 'Content-Type': type });
-    expect([res.status, res.body.description]).toEqual([200, type]);
-  });
+  it.each(['application/json; charset=utf-8', 'application/merge-patch+json', 'APPLICATION/JSON'])(
+    'accepts Content-Type %s',
+    async (type) => {
+      const res = await server.api('PATCH', '/api/v1/flags/checkout', { description: type }, { 'Content-Type': type });
+      expect([res.status, res.body.description]).toEqual([200, type]);
+    },
+  );
 
   it('refuses a body over the limit that declares no Content-Length (chunked), store unchanged', async () => {
     const before = await storeFingerprint(server);

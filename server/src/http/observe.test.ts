@@ -24,7 +24,9 @@ describe('metrics', () => {
   it('counts requests and their latency by route pattern', async () => {
     const text = await (await server.request('/metrics', { token: null })).text();
     expect(sample(text, 'flagstaff_http_requests_total', { method: 'GET', route: '/api/v1/flags/:key', status: '200' })).toBe(1);
-    expect(sample(text, 'flagstaff_http_request_duration_seconds_count', { method: 'PATCH', route: '/api/v1/flags/:key/environments/:env' })).toBe(1);
+    expect(
+      sample(text, 'flagstaff_http_request_duration_seconds_count', { method: 'PATCH', route: '/api/v1/flags/:key/environments/:env' }),
+    ).toBe(1);
     expect(sample(text, 'flagstaff_http_request_duration_seconds_bucket', { route: '/api/v1/flags/:key', le: '+Inf' })).toBe(1);
     // Raw paths never become labels: the series count stays bounded.
     expect(text).not.toContain('route="/api/v1/flags/metered"');
@@ -46,16 +48,28 @@ describe('logs', () => {
     const lines = logs().filter((l) => l.requestId === id);
     expect(lines).toHaveLength(1);
     const line = lines[0]!;
-    expect(line).toMatchObject({ level: 'info', msg: 'request', method: 'GET', path: '/api/v1/environments', route: '/api/v1/environments', status: 200, keyId: expect.stringMatching(/^key_/) });
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'request',
+      method: 'GET',
+      path: '/api/v1/environments',
+      route: '/api/v1/environments',
+      status: 200,
+      keyId: expect.stringMatching(/^key_/),
+    });
     expect(typeof line.time).toBe('string');
     expect(typeof line.ms).toBe('number');
   });
 
   it('keeps a sane X-Request-Id from the caller and replaces an insane one', async () => {
     expect((await server.api('GET', '/healthz', undefined, { 'X-Request-Id': 'trace-42' })).headers.get('x-request-id')).toBe('trace-42');
-    const replaced = (await server.api('GET', '/healthz', undefined, { 'X-Request-Id': 'bad id\twith spaces' })).headers.get('x-request-id');
+    const replaced = (await server.api('GET', '/healthz', undefined, { 'X-Request-Id': 'bad id\twith spaces' })).headers.get(
+      'x-request-id',
+    );
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await server.api('GET', '/healthz', undefined, { 'X-Request-Id': 'x'.repeat(129) })).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await server.api('GET', '/healthz', undefined, { 'X-Request-Id': 'x'.repeat(129) })).headers.get('x-request-id')).toMatch(
+      /^[0-9a-f-]{36}$/,
+    );
   });
 
   it('logs machine-polled routes at debug, the rest at info', async () => {

@@ -70,7 +70,9 @@ describe('parseChoice', () => {
   });
 
   it.each(['maybe', 'ALL', ''])('refuses %j, listing the choices', (value) => {
-    expect(refusal(() => parseChoice('archived', value, ['false', 'true', 'all'], 'false')).message).toBe(`archived: expected one of false, true, all, not "${value}"`);
+    expect(refusal(() => parseChoice('archived', value, ['false', 'true', 'all'], 'false')).message).toBe(
+      `archived: expected one of false, true, all, not "${value}"`,
+    );
   });
 });
 
@@ -83,10 +85,17 @@ describe('audit cursors', () => {
     expect(encodeCursor(42)).not.toContain('42');
   });
 
-  it.each(['bm9wZQ', '', Buffer.from('a:').toString('base64url'), Buffer.from('a:-1').toString('base64url'), Buffer.from('a:1234567890123456').toString('base64url')])(
-    'refuses %j',
-    (value) => {
-      expect(refusal(() => decodeCursor(value))).toEqual({ code: 'invalid_query', message: 'cursor: not a cursor from a previous page (nextCursor)', details: { parameter: 'cursor' } });
-    },
-  );
+  it.each([
+    'bm9wZQ',
+    '',
+    Buffer.from('a:').toString('base64url'),
+    Buffer.from('a:-1').toString('base64url'),
+    Buffer.from('a:1234567890123456').toString('base64url'),
+  ])('refuses %j', (value) => {
+    expect(refusal(() => decodeCursor(value))).toEqual({
+      code: 'invalid_query',
+      message: 'cursor: not a cursor from a previous page (nextCursor)',
+      details: { parameter: 'cursor' },
+    });
+  });
 });

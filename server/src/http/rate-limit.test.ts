@@ -60,12 +60,21 @@ describe('the middleware on its own clock', () => {
   function limitedApp(perMinute: number) {
     let now = 1_000_000;
     const app = new Hono();
-    app.use('*', rateLimit(perMinute, () => now));
+    app.use(
+      '*',
+      rateLimit(perMinute, () => now),
+    );
     app.get('/ok', (c) => c.text('ok'));
     app.get('/refused', (c) => c.text('no', 401));
     app.onError((error, c) => c.json((error as ApiError).toBody(), (error as ApiError).status));
     const get = (path: string, authorization?: string, address = '10.0.0.1') =>
-      Promise.resolve(app.request(path, { headers: authorization ? { Authorization: authorization } : {} }, { incoming: { socket: { remoteAddress: address } } }));
+      Promise.resolve(
+        app.request(
+          path,
+          { headers: authorization ? { Authorization: authorization } : {} },
+          { incoming: { socket: { remoteAddress: address } } },
+        ),
+      );
     return { get, advance: (ms: number) => void (now += ms) };
   }
   const statuses = async (responses: Promise<Response>[]) => (await Promise.all(responses)).map((r) => r.status);
@@ -87,7 +96,11 @@ describe('the middleware on its own clock', () => {
     expect(seq).toEqual([200, 200, 200, 200, 200, 200, 429]);
     const limited = await get('/ok', 'Bearer a');
     expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '10']);
-    expect(((await limited.json()) as { error: unknown }).error).toEqual({ code: 'rate_limited', message: 'too many requests: retry in 10 s', details: { retryAfterSeconds: 10 } });
+    expect(((await limited.json()) as { error: unknown }).error).toEqual({
+      code: 'rate_limited',
+      message: 'too many requests: retry in 10 s',
+      details: { retryAfterSeconds: 10 },
+    });
     advance(9_999);
     expect((await get('/ok', 'Bearer a')).status).toBe(429);
     advance(1);

@@ -56,7 +56,11 @@ describe('CORS', () => {
   });
 
   it('does not let another origin read what a server key gets', async () => {
-    for (const res of [await read('', { Authorization: t.keys.server }), await read('', { Authorization: 'fss_unknown' }), await read(`?key=${t.keys.server}`)]) {
+    for (const res of [
+      await read('', { Authorization: t.keys.server }),
+      await read('', { Authorization: 'fss_unknown' }),
+      await read(`?key=${t.keys.server}`),
+    ]) {
       expect(allowOrigin(res)).toBeNull();
     }
     // And the status alone shows the same to a script: nothing.

@@ -47,7 +47,9 @@ describe('X-Flagstaff-Reason', () => {
 
   it('takes a reason of exactly the limit, and refuses one longer', () => {
     expect(parseReason('r'.repeat(MAX_REASON_LENGTH))).toHaveLength(MAX_REASON_LENGTH);
-    expect(issues(() => parseReason('r'.repeat(MAX_REASON_LENGTH + 1)))).toEqual([{ path: 'X-Flagstaff-Reason', message: 'at most 500 characters' }]);
+    expect(issues(() => parseReason('r'.repeat(MAX_REASON_LENGTH + 1)))).toEqual([
+      { path: 'X-Flagstaff-Reason', message: 'at most 500 characters' },
+    ]);
   });
 
   it('refuses percent-encoding that is not UTF-8', () => {

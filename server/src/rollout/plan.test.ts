@@ -85,8 +85,20 @@ describe('planSplit', () => {
   it.each([
     ['true over false for a boolean flag', checkout, off, {}, { variation: 1, baseline: 0, bucketBy: 'key' }],
     ['false over true when asked', checkout, off, { variation: false }, { variation: 0, baseline: 1, bucketBy: 'key' }],
-    ['the off variation as the baseline of a string flag', colour, { ...off, offVariation: 2 }, { variation: 'green' }, { variation: 1, baseline: 2, bucketBy: 'key' }],
-    ['an explicit baseline and bucketing', colour, off, { variation: 'green', from: 'red', bucketBy: 'org' }, { variation: 1, baseline: 0, bucketBy: 'org' }],
+    [
+      'the off variation as the baseline of a string flag',
+      colour,
+      { ...off, offVariation: 2 },
+      { variation: 'green' },
+      { variation: 1, baseline: 2, bucketBy: 'key' },
+    ],
+    [
+      'an explicit baseline and bucketing',
+      colour,
+      off,
+      { variation: 'green', from: 'red', bucketBy: 'org' },
+      { variation: 1, baseline: 0, bucketBy: 'org' },
+    ],
     [
       'the bucketing of the current rollout',
       checkout,
@@ -135,7 +147,12 @@ describe('judgeForeignChanges', () => {
   it.each([
     ['turned off', [change(state(4), state(5, { on: false }))], 5, { pause: 'flag turned off', by: 'bob' }],
     ['the rollout changed', [change(state(4), state(5, { fallthrough: rollout(10) }))], 5, { pause: 'rollout changed', by: 'bob' }],
-    ['a harmless change, then the rollout changed', [change(state(4), state(5, { targets: ['x'] })), change(state(5), state(6, { fallthrough: { variation: 1 } }), 'carol')], 6, { pause: 'rollout changed', by: 'carol' }],
+    [
+      'a harmless change, then the rollout changed',
+      [change(state(4), state(5, { targets: ['x'] })), change(state(5), state(6, { fallthrough: { variation: 1 } }), 'carol')],
+      6,
+      { pause: 'rollout changed', by: 'carol' },
+    ],
     ['an entry without before and after', [change(null, null)], 5, { pause: 'flag changed', by: 'bob' }],
     ['a version bump no state entry explains (a definition change)', [], 5, { pause: 'flag changed' }],
   ])('pauses after %s', (_case, changes, currentVersion, verdict) => {

@@ -31,10 +31,7 @@ export function planWarnings(plan: RolloutPlan, flagOn: boolean): PlanWarning[] 
   ];
 }
 
-const stepSchema = z.union([
-  z.number(),
-  z.strictObject({ percent: z.number(), holdSeconds: z.int().optional() }),
-]);
+const stepSchema = z.union([z.number(), z.strictObject({ percent: z.number(), holdSeconds: z.int().optional() })]);
 
 /** `POST /api/v1/rollout-plans`. */
 export const createPlanBody = z.strictObject({
@@ -91,7 +88,11 @@ export function planSteps(
  * step was actually applied — not after it was due — so a late step (a restart, a busy server) never
  * shortens the time the next percentage is watched: catching up applies one step, then waits again.
  */
-export function afterStep(steps: readonly PlanStep[], index: number, now: number): { state: 'active' | 'completed'; nextStepAt: number | null } {
+export function afterStep(
+  steps: readonly PlanStep[],
+  index: number,
+  now: number,
+): { state: 'active' | 'completed'; nextStepAt: number | null } {
   if (index >= steps.length - 1) return { state: 'completed', nextStepAt: null };
   return { state: 'active', nextStepAt: now + steps[index]!.holdMs };
 }
@@ -123,13 +124,17 @@ export function planSplit(
   const issues: Issue[] = [];
   const find = (value: unknown, path: string) => {
     const index = flag.variations.findIndex((v) => JSON.stringify(v) === JSON.stringify(value));
-    if (index === -1) issues.push({ path, message: `${JSON.stringify(value)} is not a variation of "${flag.key}": ${JSON.stringify(flag.variations)}` });
+    if (index === -1)
+      issues.push({ path, message: `${JSON.stringify(value)} is not a variation of "${flag.key}": ${JSON.stringify(flag.variations)}` });
     return index === -1 ? undefined : index;
   };
   const boolean = flag.kind === 'boolean';
   const variation = input.variation !== undefined ? find(input.variation, 'variation') : boolean ? 1 : undefined;
   if (input.variation === undefined && variation === undefined) {
-    issues.push({ path: 'variation', message: `a ${flag.kind} flag needs the variation to roll out, one of ${JSON.stringify(flag.variations)}` });
+    issues.push({
+      path: 'variation',
+      message: `a ${flag.kind} flag needs the variation to roll out, one of ${JSON.stringify(flag.variations)}`,
+    });
   }
   if (variation === undefined) return { ok: false, issues };
 

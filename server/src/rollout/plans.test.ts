@@ -12,7 +12,8 @@ let fx: PlanFixture;
 const plan = (overrides: Record<string, unknown> = {}) =>
   fx.rollouts.create({ flag: 'checkout', env: 'production', steps: [5, 25, 50, 100], holdSeconds: 60, ...overrides }, as(alice));
 const fallthrough = () => fx.store.flagStates.get('checkout', 'production').fallthrough;
-const audit = (actor?: string) => fx.store.audit.query({ flag: 'checkout', env: 'production', limit: 100, ...(actor ? { actor } : {}) }).entries;
+const audit = (actor?: string) =>
+  fx.store.audit.query({ flag: 'checkout', env: 'production', limit: 100, ...(actor ? { actor } : {}) }).entries;
 
 beforeEach(() => {
   fx = planFixture();
@@ -23,7 +24,15 @@ afterEach(() => fx.close());
 describe('creating a plan', () => {
   it('applies the first step at once, by its creator, and schedules the next one hold later', () => {
     const created = plan();
-    expect(created).toMatchObject({ env: 'production', flag: 'checkout', state: 'active', currentStep: 0, percent: 5, variation: true, from: false });
+    expect(created).toMatchObject({
+      env: 'production',
+      flag: 'checkout',
+      state: 'active',
+      currentStep: 0,
+      percent: 5,
+      variation: true,
+      from: false,
+    });
     expect(Date.parse(created.nextStepAt!) - Date.parse(created.createdAt)).toBe(60_000);
     expect(fallthrough()).toEqual(booleanRollout(5));
     expect(audit().map((e) => [e.action, e.actor.name])).toEqual([
@@ -45,7 +54,9 @@ describe('creating a plan', () => {
 
   it('refuses to start below what an enabled flag already serves: nobody who has the feature loses it', () => {
     fx.store.flagStates.patch('checkout', 'production', { on: true, fallthrough: booleanRollout(30) }, as(bob));
-    expect(() => plan()).toThrow(expect.objectContaining({ code: 'validation_failed', message: expect.stringMatching(/already serves true to 30 %/) }));
+    expect(() => plan()).toThrow(
+      expect.objectContaining({ code: 'validation_failed', message: expect.stringMatching(/already serves true to 30 %/) }),
+    );
     expect(plan({ steps: [30, 60, 100] }).percent).toBe(30);
   });
 
@@ -64,7 +75,11 @@ describe('pause, resume, abort', () => {
     const resumed = fx.rollouts.resume(created.id, as(alice));
     expect(resumed).toMatchObject({ state: 'active', currentStep: 0, version: 3 });
     expect(Date.parse(resumed.nextStepAt!) - Date.parse(resumed.updatedAt)).toBe(60_000);
-    expect(audit().slice(0, 2).map((e) => [e.action, e.actor.name, e.reason])).toEqual([
+    expect(
+      audit()
+        .slice(0, 2)
+        .map((e) => [e.action, e.actor.name, e.reason]),
+    ).toEqual([
       ['rollout_plan.resume', 'alice', undefined],
       ['rollout_plan.pause', 'bob', 'error rate up'],
     ]);
@@ -75,7 +90,10 @@ describe('pause, resume, abort', () => {
     fx.store.flagStates.patch('checkout', 'production', { on: true, fallthrough: booleanRollout(40) }, as(bob));
     fx.rollouts.reconcile(created.id);
     expect(() => fx.rollouts.resume(created.id, as(alice))).toThrow(
-      expect.objectContaining({ code: 'validation_failed', message: expect.stringMatching(/serves 40 % now, more than the plan's next step \(25 %\)/) }),
+      expect.objectContaining({
+        code: 'validation_failed',
+        message: expect.stringMatching(/serves 40 % now, more than the plan's next step \(25 %\)/),
+      }),
     );
     fx.store.flagStates.patch('checkout', 'production', { fallthrough: booleanRollout(20) }, as(bob));
     expect(fx.rollouts.resume(created.id, as(alice)).state).toBe('active');
@@ -122,7 +140,11 @@ describe('reconcile: others changing the flag under an active plan', () => {
     fx.store.flagStates.patch('checkout', 'production', { targets: [{ variation: 1, values: ['user-1'] }] }, as(bob));
     expect(fx.rollouts.reconcile(created.id)).toBeNull();
     expect(fx.store.rolloutPlans.get(created.id)).toMatchObject({ state: 'active', version: created.version });
-    expect(audit().filter((e) => e.action.startsWith('rollout_plan.')).map((e) => e.action)).toEqual(['rollout_plan.create']);
+    expect(
+      audit()
+        .filter((e) => e.action.startsWith('rollout_plan.'))
+        .map((e) => e.action),
+    ).toEqual(['rollout_plan.create']);
   });
 
   it('is not triggered by the plan’s own steps', () => {
@@ -137,7 +159,13 @@ describe('abortPlanFor (a kill rule rolling back)', () => {
   const killWrite = <T>(fn: (tx: Tx) => T): T => {
     const { db, sqlite } = openDatabase(fx.dbPath);
     try {
-      return new Writer(db, new Snapshots(), new LocalChangeFeed(), createLogger('error', () => {}), Date.now).write(as(hook), fn);
+      return new Writer(
+        db,
+        new Snapshots(),
+        new LocalChangeFeed(),
+        createLogger('error', () => {}),
+        Date.now,
+      ).write(as(hook), fn);
     } finally {
       sqlite.close();
     }

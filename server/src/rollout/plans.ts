@@ -184,7 +184,13 @@ export class Rollouts {
         fallthrough: twoWayRollout(flag.variations.length, plan.variation, plan.baseline, step.thousandths, plan.bucketBy),
       }));
       const schedule = afterStep(plan.steps, index, tx.now);
-      const updated = updatePlan(tx, id, { ...schedule, currentStep: index, flagVersion: applied.version, version: plan.version + 1, updatedAt: tx.now });
+      const updated = updatePlan(tx, id, {
+        ...schedule,
+        currentStep: index,
+        flagVersion: applied.version,
+        version: plan.version + 1,
+        updatedAt: tx.now,
+      });
       return { kind: 'stepped', plan: toPlan(updated, env, flag) } as const;
     });
   }
@@ -202,7 +208,10 @@ export class Rollouts {
     if (current === plan.flagVersion && !flag.archived) return null;
     const verdict = flag.archived
       ? { pause: 'flag archived' }
-      : judgeForeignChanges(this.plans.stateChangesSince(env.key, flag.key, plan.flagVersion), { flagVersion: plan.flagVersion, currentVersion: current });
+      : judgeForeignChanges(this.plans.stateChangesSince(env.key, flag.key, plan.flagVersion), {
+          flagVersion: plan.flagVersion,
+          currentVersion: current,
+        });
     if ('adopt' in verdict) {
       // Bookkeeping, not a change of the plan: no version bump (If-Match holders keep theirs), no audit entry.
       this.plans.write({ actor: planActor(id) }, (tx) => {

@@ -12,8 +12,7 @@ const startScheduler = () => {
   scheduler.start();
   return scheduler;
 };
-const createPlan = (steps = [5, 25, 100]) =>
-  fx.rollouts.create({ flag: 'checkout', env: 'production', steps, holdSeconds: 60 }, as(alice));
+const createPlan = (steps = [5, 25, 100]) => fx.rollouts.create({ flag: 'checkout', env: 'production', steps, holdSeconds: 60 }, as(alice));
 const fallthrough = () => fx.store.flagStates.get('checkout', 'production').fallthrough;
 /** The check a published change schedules runs on the next turn of the (real) event loop. */
 const afterChangeChecks = () => new Promise((resolve) => setImmediate(resolve));
@@ -93,9 +92,17 @@ describe('the rollout scheduler', () => {
   });
 
   it.each([
-    ['changes its rollout', () => fx.store.flagStates.patch('checkout', 'production', { fallthrough: booleanRollout(10) }, as(bob)), /^rollout changed by bob/],
+    [
+      'changes its rollout',
+      () => fx.store.flagStates.patch('checkout', 'production', { fallthrough: booleanRollout(10) }, as(bob)),
+      /^rollout changed by bob/,
+    ],
     ['turns it off', () => fx.store.flagStates.patch('checkout', 'production', { on: false }, as(bob)), /^flag turned off by bob/],
-    ['changes its seed (everyone reshuffled)', () => fx.store.flags.update('checkout', { seed: 'reshuffled' }, as(bob)), /^flag changed by bob/],
+    [
+      'changes its seed (everyone reshuffled)',
+      () => fx.store.flags.update('checkout', { seed: 'reshuffled' }, as(bob)),
+      /^flag changed by bob/,
+    ],
     ['archives it', () => fx.store.flags.setArchived('checkout', true, as(bob)), /^flag archived by bob/],
   ])('pauses the plan as soon as a person %s, and takes no further step', async (_case, change, reason) => {
     const plan = createPlan();
@@ -108,8 +115,22 @@ describe('the rollout scheduler', () => {
   });
 
   it.each([
-    ['adds a target', () => fx.store.flagStates.patch('checkout', 'production', { targets: [{ variation: 1, values: ['user-1'] }] }, as(bob))],
-    ['adds a rule', () => fx.store.flagStates.patch('checkout', 'production', { rules: [{ id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { variation: 1 } }] }, as(bob))],
+    [
+      'adds a target',
+      () => fx.store.flagStates.patch('checkout', 'production', { targets: [{ variation: 1, values: ['user-1'] }] }, as(bob)),
+    ],
+    [
+      'adds a rule',
+      () =>
+        fx.store.flagStates.patch(
+          'checkout',
+          'production',
+          {
+            rules: [{ id: 'staff', clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }], serve: { variation: 1 } }],
+          },
+          as(bob),
+        ),
+    ],
   ])('keeps stepping when a person %s', async (_case, change) => {
     const plan = createPlan();
     startScheduler();

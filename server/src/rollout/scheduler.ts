@@ -64,7 +64,13 @@ export class RolloutScheduler {
       try {
         const outcome = this.#plans.advance(id, now);
         if (outcome.kind === 'stepped') {
-          this.#log.info('rollout plan stepped', { plan: id, flag: outcome.plan.flag, env: outcome.plan.env, percent: outcome.plan.percent, state: outcome.plan.state });
+          this.#log.info('rollout plan stepped', {
+            plan: id,
+            flag: outcome.plan.flag,
+            env: outcome.plan.env,
+            percent: outcome.plan.percent,
+            state: outcome.plan.state,
+          });
         } else if (outcome.kind === 'paused') {
           this.#log.warn('rollout plan paused', { plan: id, flag: outcome.plan.flag, env: outcome.plan.env, reason: outcome.plan.reason });
         } else if (outcome.kind === 'waiting') {

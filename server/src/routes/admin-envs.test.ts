@@ -21,7 +21,12 @@ describe('environments', () => {
   it('starts with development, staging and production', async () => {
     const res = await ok('GET', '/api/v1/environments');
     expect(res.body.environments).toEqual(
-      ['development', 'staging', 'production'].map((key) => ({ key, name: key[0]!.toUpperCase() + key.slice(1), version: 1, createdAt: ISO })),
+      ['development', 'staging', 'production'].map((key) => ({
+        key,
+        name: key[0]!.toUpperCase() + key.slice(1),
+        version: 1,
+        createdAt: ISO,
+      })),
     );
   });
 
@@ -30,8 +35,17 @@ describe('environments', () => {
     const res = await server.api('POST', '/api/v1/environments', { key: 'qa', name: 'QA' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ key: 'qa', name: 'QA', version: 1, createdAt: ISO });
-    expect((await ok('GET', '/api/v1/flags/before-qa/environments/qa')).body).toMatchObject({ version: 1, on: false, fallthrough: { variation: 1 } });
-    expect(await latestAudit()).toMatchObject({ action: 'environment.create', env: 'qa', resource: { kind: 'environment', key: 'qa' }, after: { key: 'qa' } });
+    expect((await ok('GET', '/api/v1/flags/before-qa/environments/qa')).body).toMatchObject({
+      version: 1,
+      on: false,
+      fallthrough: { variation: 1 },
+    });
+    expect(await latestAudit()).toMatchObject({
+      action: 'environment.create',
+      env: 'qa',
+      resource: { kind: 'environment', key: 'qa' },
+      after: { key: 'qa' },
+    });
   });
 
   it('reads one environment, and names its key when it gets no name', async () => {
@@ -44,11 +58,53 @@ describe('environments', () => {
 
 describe('bad input', () => {
   const cases: BadInput[] = [
-    { name: 'an environment key with punctuation', method: 'POST', path: '/api/v1/environments', body: { key: 'Prod!' }, status: 400, code: 'validation_failed', message: /^key: an environment key is/, details: (d) => expect(d.issues[0].path).toBe('key') },
-    { name: 'an environment key of 65 characters', method: 'POST', path: '/api/v1/environments', body: { key: 'e'.repeat(65) }, status: 400, code: 'validation_failed', message: /^key: an environment key is/ },
-    { name: 'an empty name', method: 'POST', path: '/api/v1/environments', body: { key: 'empty-name', name: '  ' }, status: 400, code: 'validation_failed', message: /^name: /, details: (d) => expect(d.issues[0].path).toBe('name') },
-    { name: 'an unknown field', method: 'POST', path: '/api/v1/environments', body: { key: 'colourful', colour: 'red' }, status: 400, code: 'validation_failed', message: /^colour: unknown field "colour"/ },
-    { name: 'an environment that exists', method: 'POST', path: '/api/v1/environments', body: { key: 'production' }, status: 409, code: 'already_exists', message: /environment "production" already exists/ },
+    {
+      name: 'an environment key with punctuation',
+      method: 'POST',
+      path: '/api/v1/environments',
+      body: { key: 'Prod!' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: an environment key is/,
+      details: (d) => expect(d.issues[0].path).toBe('key'),
+    },
+    {
+      name: 'an environment key of 65 characters',
+      method: 'POST',
+      path: '/api/v1/environments',
+      body: { key: 'e'.repeat(65) },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: an environment key is/,
+    },
+    {
+      name: 'an empty name',
+      method: 'POST',
+      path: '/api/v1/environments',
+      body: { key: 'empty-name', name: '  ' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^name: /,
+      details: (d) => expect(d.issues[0].path).toBe('name'),
+    },
+    {
+      name: 'an unknown field',
+      method: 'POST',
+      path: '/api/v1/environments',
+      body: { key: 'colourful', colour: 'red' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^colour: unknown field "colour"/,
+    },
+    {
+      name: 'an environment that exists',
+      method: 'POST',
+      path: '/api/v1/environments',
+      body: { key: 'production' },
+      status: 409,
+      code: 'already_exists',
+      message: /environment "production" already exists/,
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(server, c));

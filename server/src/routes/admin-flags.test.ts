@@ -25,7 +25,11 @@ beforeAll(async () => {
 
 describe('flags', () => {
   it('creates a boolean flag, off everywhere, serving true once turned on', async () => {
-    const res = await server.api('POST', '/api/v1/flags', { key: 'new-checkout', description: 'The new checkout', tags: ['payments', 'payments'] });
+    const res = await server.api('POST', '/api/v1/flags', {
+      key: 'new-checkout',
+      description: 'The new checkout',
+      tags: ['payments', 'payments'],
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('etag')).toBe('"1"');
     const state = { version: 1, on: false, offVariation: 0, targets: [], rules: [], fallthrough: { variation: 1 }, updatedAt: ISO };
@@ -44,7 +48,11 @@ describe('flags', () => {
       updatedAt: ISO,
       environments: { development: state, staging: state, production: state, qa: state },
     });
-    expect(await latestAudit()).toMatchObject({ action: 'flag.create', resource: { kind: 'flag', key: 'new-checkout' }, after: { key: 'new-checkout', kind: 'boolean' } });
+    expect(await latestAudit()).toMatchObject({
+      action: 'flag.create',
+      resource: { kind: 'flag', key: 'new-checkout' },
+      after: { key: 'new-checkout', kind: 'boolean' },
+    });
   });
 
   it('creates string, number and json flags with their variations', async () => {
@@ -83,7 +91,12 @@ describe('flags', () => {
   it('updates a definition under If-Match, bumping the flag, its states and the environments', async () => {
     const before = await ok('GET', '/api/v1/flags/theme');
     const prod = await envVersion('production');
-    const res = await server.api('PATCH', '/api/v1/flags/theme', { description: 'Dark mode', variations: ['light', 'dark', 'sepia'] }, { 'If-Match': before.headers.get('etag')! });
+    const res = await server.api(
+      'PATCH',
+      '/api/v1/flags/theme',
+      { description: 'Dark mode', variations: ['light', 'dark', 'sepia'] },
+      { 'If-Match': before.headers.get('etag')! },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ version: before.body.version + 1, description: 'Dark mode', variations: ['light', 'dark', 'sepia'] });
     expect(res.body.environments.production.version).toBe(before.body.environments.production.version + 1);
@@ -113,7 +126,11 @@ describe('flags', () => {
       ['PATCH', '/api/v1/flags/ghost', { description: 'x' }],
     ] as const) {
       const res = await server.api(method, path, body);
-      expect([res.status, res.body.error.code, res.body.error.message], `${method} ${path}`).toEqual([404, 'not_found', 'flag "ghost" does not exist']);
+      expect([res.status, res.body.error.code, res.body.error.message], `${method} ${path}`).toEqual([
+        404,
+        'not_found',
+        'flag "ghost" does not exist',
+      ]);
     }
   });
 });
@@ -133,23 +150,167 @@ describe('bad input', () => {
   });
 
   const cases: BadInput[] = [
-    { name: 'a flag key with capitals', method: 'POST', path: '/api/v1/flags', body: { key: 'New-Checkout' }, status: 400, code: 'validation_failed', message: /^key: /, details: (d) => expect(d.issues[0].path).toBe('key') },
-    { name: 'a flag key of 129 characters', method: 'POST', path: '/api/v1/flags', body: { key: `k${'x'.repeat(128)}` }, status: 400, code: 'validation_failed', message: /^key: /, details: (d) => expect(d.issues[0].path).toBe('key') },
-    { name: 'an empty flag key', method: 'POST', path: '/api/v1/flags', body: { key: '' }, status: 400, code: 'validation_failed', message: /^key: /, details: (d) => expect(d.issues[0].path).toBe('key') },
-    { name: 'no key at all', method: 'POST', path: '/api/v1/flags', body: { name: 'Nameless' }, status: 400, code: 'validation_failed', message: /^key: /, details: (d) => expect(d.issues[0].path).toBe('key') },
-    { name: 'an unknown field', method: 'POST', path: '/api/v1/flags', body: { key: 'colourful', colour: 'red' }, status: 400, code: 'validation_failed', message: /^colour: unknown field "colour"/ },
-    { name: 'an unknown kind', method: 'POST', path: '/api/v1/flags', body: { key: 'counter', kind: 'integer' }, status: 400, code: 'validation_failed', message: /kind is one of boolean, string, number, json/, details: (d) => expect(d.issues[0].path).toBe('kind') },
-    { name: 'a string flag without variations', method: 'POST', path: '/api/v1/flags', body: { key: 'theme', kind: 'string' }, status: 400, code: 'validation_failed', message: /^variations: a string flag needs its variations/ },
-    { name: 'a boolean flag with other variations', method: 'POST', path: '/api/v1/flags', body: { key: 'bool', variations: [1, 2] }, status: 400, code: 'validation_failed', message: /^variations: boolean flags have exactly the variations \[false, true\]/ },
-    { name: 'no variations at all', method: 'POST', path: '/api/v1/flags', body: { key: 'empty', kind: 'json', variations: [] }, status: 400, code: 'validation_failed', message: /^variations: a flag needs at least one variation/ },
-    { name: 'a tag with a space', method: 'POST', path: '/api/v1/flags', body: { key: 'tagged', tags: ['has space'] }, status: 400, code: 'validation_failed', message: /^tags\[0\]: a tag is/, details: (d) => expect(d.issues[0].path).toBe('tags[0]') },
-    { name: 'a description that is not a string', method: 'POST', path: '/api/v1/flags', body: { key: 'described', description: 42 }, status: 400, code: 'validation_failed', message: /^description: / },
-    { name: 'a flag key that is taken', method: 'POST', path: '/api/v1/flags', body: { key: 'checkout' }, status: 409, code: 'already_exists', message: /checkout/ },
-    { name: 'archived=maybe on the flag list', method: 'GET', path: '/api/v1/flags?archived=maybe', status: 400, code: 'invalid_query', message: /^archived: expected one of false, true, all/, details: (d) => expect(d).toEqual({ parameter: 'archived' }) },
-    { name: 'new variations that leave a state invalid', method: 'PATCH', path: '/api/v1/flags/banner', body: { variations: ['a', 'b'] }, status: 400, code: 'validation_failed', message: /^environments\.production\.offVariation: /, details: (d) => expect(d.issues[0].path).toBe('environments.production.offVariation') },
-    { name: 'a PATCH that renames the key', method: 'PATCH', path: '/api/v1/flags/banner', body: { key: 'other' }, status: 400, code: 'validation_failed', message: /^key: unknown field "key"/ },
-    { name: 'a PATCH with a stale If-Match', method: 'PATCH', path: '/api/v1/flags/banner', headers: { 'If-Match': '"0"' }, body: { description: 'x' }, status: 409, code: 'version_conflict', message: /banner/ },
-    { name: 'an archive with a body that is not JSON', method: 'POST', path: '/api/v1/flags/banner/archive', body: '{', status: 400, code: 'invalid_json', message: /not valid JSON/ },
+    {
+      name: 'a flag key with capitals',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'New-Checkout' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: /,
+      details: (d) => expect(d.issues[0].path).toBe('key'),
+    },
+    {
+      name: 'a flag key of 129 characters',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: `k${'x'.repeat(128)}` },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: /,
+      details: (d) => expect(d.issues[0].path).toBe('key'),
+    },
+    {
+      name: 'an empty flag key',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: '' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: /,
+      details: (d) => expect(d.issues[0].path).toBe('key'),
+    },
+    {
+      name: 'no key at all',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { name: 'Nameless' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: /,
+      details: (d) => expect(d.issues[0].path).toBe('key'),
+    },
+    {
+      name: 'an unknown field',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'colourful', colour: 'red' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^colour: unknown field "colour"/,
+    },
+    {
+      name: 'an unknown kind',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'counter', kind: 'integer' },
+      status: 400,
+      code: 'validation_failed',
+      message: /kind is one of boolean, string, number, json/,
+      details: (d) => expect(d.issues[0].path).toBe('kind'),
+    },
+    {
+      name: 'a string flag without variations',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'theme', kind: 'string' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^variations: a string flag needs its variations/,
+    },
+    {
+      name: 'a boolean flag with other variations',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'bool', variations: [1, 2] },
+      status: 400,
+      code: 'validation_failed',
+      message: /^variations: boolean flags have exactly the variations \[false, true\]/,
+    },
+    {
+      name: 'no variations at all',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'empty', kind: 'json', variations: [] },
+      status: 400,
+      code: 'validation_failed',
+      message: /^variations: a flag needs at least one variation/,
+    },
+    {
+      name: 'a tag with a space',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'tagged', tags: ['has space'] },
+      status: 400,
+      code: 'validation_failed',
+      message: /^tags\[0\]: a tag is/,
+      details: (d) => expect(d.issues[0].path).toBe('tags[0]'),
+    },
+    {
+      name: 'a description that is not a string',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'described', description: 42 },
+      status: 400,
+      code: 'validation_failed',
+      message: /^description: /,
+    },
+    {
+      name: 'a flag key that is taken',
+      method: 'POST',
+      path: '/api/v1/flags',
+      body: { key: 'checkout' },
+      status: 409,
+      code: 'already_exists',
+      message: /checkout/,
+    },
+    {
+      name: 'archived=maybe on the flag list',
+      method: 'GET',
+      path: '/api/v1/flags?archived=maybe',
+      status: 400,
+      code: 'invalid_query',
+      message: /^archived: expected one of false, true, all/,
+      details: (d) => expect(d).toEqual({ parameter: 'archived' }),
+    },
+    {
+      name: 'new variations that leave a state invalid',
+      method: 'PATCH',
+      path: '/api/v1/flags/banner',
+      body: { variations: ['a', 'b'] },
+      status: 400,
+      code: 'validation_failed',
+      message: /^environments\.production\.offVariation: /,
+      details: (d) => expect(d.issues[0].path).toBe('environments.production.offVariation'),
+    },
+    {
+      name: 'a PATCH that renames the key',
+      method: 'PATCH',
+      path: '/api/v1/flags/banner',
+      body: { key: 'other' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: unknown field "key"/,
+    },
+    {
+      name: 'a PATCH with a stale If-Match',
+      method: 'PATCH',
+      path: '/api/v1/flags/banner',
+      headers: { 'If-Match': '"0"' },
+      body: { description: 'x' },
+      status: 409,
+      code: 'version_conflict',
+      message: /banner/,
+    },
+    {
+      name: 'an archive with a body that is not JSON',
+      method: 'POST',
+      path: '/api/v1/flags/banner/archive',
+      body: '{',
+      status: 400,
+      code: 'invalid_json',
+      message: /not valid JSON/,
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(bad, c));

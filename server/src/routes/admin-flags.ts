@@ -8,9 +8,7 @@ import { readBody, readJson } from '../http/body.js';
 import { parseChoice } from '../http/query.js';
 import { setVersionTag, writeMeta } from '../http/write-meta.js';
 
-const tag = z
-  .string()
-  .regex(/^[\w.:/-]{1,64}$/, 'a tag is 1–64 characters of letters, digits, ".", ":", "/", "_", "-"');
+const tag = z.string().regex(/^[\w.:/-]{1,64}$/, 'a tag is 1–64 characters of letters, digits, ".", ":", "/", "_", "-"');
 
 const definitionFields = {
   name: z.string().trim().min(1).max(200),

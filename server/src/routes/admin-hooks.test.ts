@@ -70,12 +70,62 @@ describe('hooks', () => {
 
 describe('bad input', () => {
   const cases: BadInput[] = [
-    { name: 'an unknown provider', method: 'POST', path: BASE, body: { provider: 'pagerduty' }, status: 400, code: 'validation_failed', message: /^provider: provider is one of alertmanager, grafana, datadog, generic/, details: (d) => expect(d.issues[0].path).toBe('provider') },
-    { name: 'an unknown auth', method: 'POST', path: BASE, body: { provider: 'generic', auth: 'basic' }, status: 400, code: 'validation_failed', message: /^auth: auth is bearer or hmac/, details: (d) => expect(d.issues[0].path).toBe('auth') },
-    { name: 'hmac for a provider that cannot sign', method: 'POST', path: BASE, body: { provider: 'alertmanager', auth: 'hmac' }, status: 400, code: 'validation_failed', message: /^auth: alertmanager cannot sign its requests: use bearer/, details: (d) => expect(d.issues[0].path).toBe('auth') },
-    { name: 'an unknown field', method: 'POST', path: BASE, body: { provider: 'generic', secret: 'mine' }, status: 400, code: 'validation_failed', message: /^secret: unknown field "secret"/ },
-    { name: 'a hook in an environment that does not exist', method: 'POST', path: '/api/v1/environments/moon/hooks', body: { provider: 'generic' }, status: 404, code: 'not_found', message: /environment "moon"/ },
-    { name: 'revoking a hook that does not exist', method: 'DELETE', path: `${BASE}/hook_000000000000`, status: 404, code: 'not_found', message: /hook_000000000000/ },
+    {
+      name: 'an unknown provider',
+      method: 'POST',
+      path: BASE,
+      body: { provider: 'pagerduty' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^provider: provider is one of alertmanager, grafana, datadog, generic/,
+      details: (d) => expect(d.issues[0].path).toBe('provider'),
+    },
+    {
+      name: 'an unknown auth',
+      method: 'POST',
+      path: BASE,
+      body: { provider: 'generic', auth: 'basic' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^auth: auth is bearer or hmac/,
+      details: (d) => expect(d.issues[0].path).toBe('auth'),
+    },
+    {
+      name: 'hmac for a provider that cannot sign',
+      method: 'POST',
+      path: BASE,
+      body: { provider: 'alertmanager', auth: 'hmac' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^auth: alertmanager cannot sign its requests: use bearer/,
+      details: (d) => expect(d.issues[0].path).toBe('auth'),
+    },
+    {
+      name: 'an unknown field',
+      method: 'POST',
+      path: BASE,
+      body: { provider: 'generic', secret: 'mine' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^secret: unknown field "secret"/,
+    },
+    {
+      name: 'a hook in an environment that does not exist',
+      method: 'POST',
+      path: '/api/v1/environments/moon/hooks',
+      body: { provider: 'generic' },
+      status: 404,
+      code: 'not_found',
+      message: /environment "moon"/,
+    },
+    {
+      name: 'revoking a hook that does not exist',
+      method: 'DELETE',
+      path: `${BASE}/hook_000000000000`,
+      status: 404,
+      code: 'not_found',
+      message: /hook_000000000000/,
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(server, c));

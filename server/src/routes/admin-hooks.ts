@@ -24,7 +24,9 @@ export function hookAdminRoutes({ store }: AppDeps): Hono<AppEnv> {
   app.use('*', requireScope('admin'));
 
   app.get('/', (c) => {
-    const hooks = store.hooks.list(c.req.param('env')!).map((hook): ListedHook => ({ ...hook, url: hookUrl(c.req.url, hook.provider, hook.id) }));
+    const hooks = store.hooks
+      .list(c.req.param('env')!)
+      .map((hook): ListedHook => ({ ...hook, url: hookUrl(c.req.url, hook.provider, hook.id) }));
     return c.json({ hooks });
   });
 

@@ -16,7 +16,12 @@ async function ok(method: string, path: string, body?: unknown, headers?: Record
 }
 
 /** As test/helpers/server.ts's createKey: the new key's id and secret. */
-async function createKey(body: { kind: 'admin' | 'server' | 'client'; env?: string; scopes?: string[]; name?: string }): Promise<{ id: string; key: string }> {
+async function createKey(body: {
+  kind: 'admin' | 'server' | 'client';
+  env?: string;
+  scopes?: string[];
+  name?: string;
+}): Promise<{ id: string; key: string }> {
   return (await ok('POST', '/api/v1/keys', body)).body;
 }
 
@@ -75,14 +80,79 @@ describe('bad input', () => {
   });
 
   const cases: BadInput[] = [
-    { name: 'a server key without an environment', method: 'POST', path: '/api/v1/keys', body: { kind: 'server' }, status: 400, code: 'validation_failed', message: /^env: a server key belongs to one environment/, details: (d) => expect(d.issues[0].path).toBe('env') },
-    { name: 'an admin token tied to an environment', method: 'POST', path: '/api/v1/keys', body: { kind: 'admin', env: 'production' }, status: 400, code: 'validation_failed', message: /^env: admin tokens are not tied to an environment/ },
-    { name: 'an unknown key kind', method: 'POST', path: '/api/v1/keys', body: { kind: 'root' }, status: 400, code: 'validation_failed', message: /kind is one of admin, server, client/, details: (d) => expect(d.issues[0].path).toBe('kind') },
-    { name: 'an unknown scope', method: 'POST', path: '/api/v1/keys', body: { kind: 'admin', scopes: ['everything'] }, status: 400, code: 'validation_failed', message: /a scope is one of read, write, admin/, details: (d) => expect(d.issues[0].path).toBe('scopes[0]') },
-    { name: 'no scopes at all', method: 'POST', path: '/api/v1/keys', body: { kind: 'admin', scopes: [] }, status: 400, code: 'validation_failed', message: /^scopes: give at least one scope/ },
-    { name: 'a key for an environment that does not exist', method: 'POST', path: '/api/v1/keys', body: { kind: 'client', env: 'moon' }, status: 404, code: 'not_found', message: /environment "moon"/ },
-    { name: 'revoking the last admin token', method: 'DELETE', path: '/api/v1/keys/:self', status: 409, code: 'last_admin_token', message: /last admin token/ },
-    { name: 'revoking a key that does not exist', method: 'DELETE', path: '/api/v1/keys/key_000000000000', status: 404, code: 'not_found', message: /key "key_000000000000" does not exist/ },
+    {
+      name: 'a server key without an environment',
+      method: 'POST',
+      path: '/api/v1/keys',
+      body: { kind: 'server' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^env: a server key belongs to one environment/,
+      details: (d) => expect(d.issues[0].path).toBe('env'),
+    },
+    {
+      name: 'an admin token tied to an environment',
+      method: 'POST',
+      path: '/api/v1/keys',
+      body: { kind: 'admin', env: 'production' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^env: admin tokens are not tied to an environment/,
+    },
+    {
+      name: 'an unknown key kind',
+      method: 'POST',
+      path: '/api/v1/keys',
+      body: { kind: 'root' },
+      status: 400,
+      code: 'validation_failed',
+      message: /kind is one of admin, server, client/,
+      details: (d) => expect(d.issues[0].path).toBe('kind'),
+    },
+    {
+      name: 'an unknown scope',
+      method: 'POST',
+      path: '/api/v1/keys',
+      body: { kind: 'admin', scopes: ['everything'] },
+      status: 400,
+      code: 'validation_failed',
+      message: /a scope is one of read, write, admin/,
+      details: (d) => expect(d.issues[0].path).toBe('scopes[0]'),
+    },
+    {
+      name: 'no scopes at all',
+      method: 'POST',
+      path: '/api/v1/keys',
+      body: { kind: 'admin', scopes: [] },
+      status: 400,
+      code: 'validation_failed',
+      message: /^scopes: give at least one scope/,
+    },
+    {
+      name: 'a key for an environment that does not exist',
+      method: 'POST',
+      path: '/api/v1/keys',
+      body: { kind: 'client', env: 'moon' },
+      status: 404,
+      code: 'not_found',
+      message: /environment "moon"/,
+    },
+    {
+      name: 'revoking the last admin token',
+      method: 'DELETE',
+      path: '/api/v1/keys/:self',
+      status: 409,
+      code: 'last_admin_token',
+      message: /last admin token/,
+    },
+    {
+      name: 'revoking a key that does not exist',
+      method: 'DELETE',
+      path: '/api/v1/keys/key_000000000000',
+      status: 404,
+      code: 'not_found',
+      message: /key "key_000000000000" does not exist/,
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(bad, c, c.path.replace(':self', selfKeyId)));

@@ -12,7 +12,10 @@ const createRuleBody = z.strictObject({
   alert: z.string().trim().min(1, 'alert names the alert (alertname, or the Datadog monitor name)').max(200),
   matchers: z.array(labelMatcherSchema).max(20).optional(),
   flag: z.string().regex(FLAG_KEY_PATTERN, 'a flag key').optional(),
-  flagLabel: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a label name').optional(),
+  flagLabel: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'a label name')
+    .optional(),
   action: z.enum(['off', 'rollback'], { error: 'action is off or rollback' }).optional(),
   onResolve: z.enum(['keep', 'restore'], { error: 'onResolve is keep or restore' }).optional(),
 });

@@ -32,7 +32,10 @@ describe('POST /api/v1/rollout-plans', () => {
   it('has no warnings on a flag that is on', async () => {
     expect((await t.request('/api/v1/flags', { method: 'POST', json: { key: 'lit' } })).status).toBe(201);
     await t.request('/api/v1/flags/lit/environments/production', { method: 'PATCH', json: { on: true, fallthrough: { variation: 0 } } });
-    const res = await t.request('/api/v1/rollout-plans', { method: 'POST', json: { flag: 'lit', env: 'production', steps: [5, 100], holdSeconds: 60 } });
+    const res = await t.request('/api/v1/rollout-plans', {
+      method: 'POST',
+      json: { flag: 'lit', env: 'production', steps: [5, 100], holdSeconds: 60 },
+    });
     expect(res.status).toBe(201);
     expect(((await res.json()) as { warnings: unknown }).warnings).toEqual([]);
   });
@@ -46,16 +49,26 @@ describe('a plan’s life', () => {
 
   it('creates a plan with its version as ETag, setting the first step, audited', async () => {
     expect((await server.api('POST', '/api/v1/flags', { key: 'checkout' })).status).toBe(201);
-    const res = await server.api('POST', '/api/v1/rollout-plans', { flag: 'checkout', env: 'production', steps: [10, 50, 100], holdSeconds: 3600 });
+    const res = await server.api('POST', '/api/v1/rollout-plans', {
+      flag: 'checkout',
+      env: 'production',
+      steps: [10, 50, 100],
+      holdSeconds: 3600,
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ flag: 'checkout', env: 'production', state: 'active', percent: 10 });
     expect(res.headers.get('etag')).toBe(`"${res.body.version}"`);
     id = res.body.id;
-    expect(await latestAudit()).toMatchObject({ action: 'rollout_plan.create', env: 'production', resource: { kind: 'flag', key: 'checkout' } });
+    expect(await latestAudit()).toMatchObject({
+      action: 'rollout_plan.create',
+      env: 'production',
+      resource: { kind: 'flag', key: 'checkout' },
+    });
   });
 
   it('lists plans, filtered by flag, environment and state', async () => {
-    const ids = async (query: string) => (await server.api('GET', `/api/v1/rollout-plans${query}`)).body.plans.map((p: { id: number }) => p.id);
+    const ids = async (query: string) =>
+      (await server.api('GET', `/api/v1/rollout-plans${query}`)).body.plans.map((p: { id: number }) => p.id);
     expect(await ids('')).toEqual([id]);
     expect(await ids('?flag=checkout&env=production&state=active')).toEqual([id]);
     expect(await ids('?env=staging')).toEqual([]);
@@ -63,7 +76,11 @@ describe('a plan’s life', () => {
   });
 
   it('pauses, resumes and aborts, each audited, and refuses to move a finished plan', async () => {
-    for (const [action, state] of [['pause', 'paused'], ['resume', 'active'], ['abort', 'aborted']] as const) {
+    for (const [action, state] of [
+      ['pause', 'paused'],
+      ['resume', 'active'],
+      ['abort', 'aborted'],
+    ] as const) {
       const res = await server.api('POST', `/api/v1/rollout-plans/${id}/${action}`, undefined, { 'X-Flagstaff-Reason': `${action} it` });
       expect([res.status, res.body.state], action).toEqual([200, state]);
       expect(res.headers.get('etag')).toBe(`"${res.body.version}"`);
@@ -88,9 +105,21 @@ describe('a plan’s life', () => {
   it.each<[string, unknown, number, string, string]>([
     ['a flag that does not exist', { flag: 'ghost', env: 'production', steps: [50, 100], holdSeconds: 60 }, 404, 'not_found', ''],
     ['no steps', { flag: 'checkout', env: 'production', steps: [], holdSeconds: 60 }, 400, 'validation_failed', 'steps'],
-    ['steps that go down', { flag: 'checkout', env: 'production', steps: [50, 10, 100], holdSeconds: 60 }, 400, 'validation_failed', 'steps[1]'],
+    [
+      'steps that go down',
+      { flag: 'checkout', env: 'production', steps: [50, 10, 100], holdSeconds: 60 },
+      400,
+      'validation_failed',
+      'steps[1]',
+    ],
     ['a step over 100', { flag: 'checkout', env: 'production', steps: [50, 150], holdSeconds: 60 }, 400, 'validation_failed', 'steps[1]'],
-    ['an unknown field', { flag: 'checkout', env: 'production', steps: [50, 100], holdSeconds: 60, speed: 'fast' }, 400, 'validation_failed', 'speed'],
+    [
+      'an unknown field',
+      { flag: 'checkout', env: 'production', steps: [50, 100], holdSeconds: 60, speed: 'fast' },
+      400,
+      'validation_failed',
+      'speed',
+    ],
   ])('refuses %s, creating nothing', async (_, body, status, code, path) => {
     const before = (await server.api('GET', '/api/v1/rollout-plans?state=active')).body.plans.length;
     const res = await server.api('POST', '/api/v1/rollout-plans', body);
@@ -100,9 +129,19 @@ describe('a plan’s life', () => {
   });
 
   it('refuses a second open plan for the same flag with 409', async () => {
-    const first = await server.api('POST', '/api/v1/rollout-plans', { flag: 'checkout', env: 'production', steps: [10, 100], holdSeconds: 60 });
+    const first = await server.api('POST', '/api/v1/rollout-plans', {
+      flag: 'checkout',
+      env: 'production',
+      steps: [10, 100],
+      holdSeconds: 60,
+    });
     expect(first.status).toBe(201);
-    const second = await server.api('POST', '/api/v1/rollout-plans', { flag: 'checkout', env: 'production', steps: [20, 100], holdSeconds: 60 });
+    const second = await server.api('POST', '/api/v1/rollout-plans', {
+      flag: 'checkout',
+      env: 'production',
+      steps: [20, 100],
+      holdSeconds: 60,
+    });
     expect([second.status, second.body.error.code]).toEqual([409, 'already_exists']);
   });
 });

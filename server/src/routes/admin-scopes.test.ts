@@ -56,7 +56,9 @@ afterAll(() => t.close());
 const noScope = t.store.keys.create({ kind: 'admin', name: 'none', scopes: [] }, { actor: TEST_ACTOR }).key;
 
 /** Every /api/v1 route the app serves, as "METHOD /path" (middleware entries are method ALL). */
-const served = [...new Set(t.app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`))];
+const served = [
+  ...new Set(t.app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`)),
+];
 
 /** A request to the route, with parameters naming nothing (404 past the scope check) and a JSON body for writes. */
 function call(route: string, token: string) {
@@ -67,10 +69,18 @@ function call(route: string, token: string) {
 
 describe('admin scopes', () => {
   it('lists every admin route the app serves, and only those', () => {
-    expect(served.filter((route) => !(route in NEEDS)), 'routes without a scope in this table').toEqual([]);
-    expect(Object.keys(NEEDS).filter((route) => !served.includes(route)), 'lines for routes the app no longer serves').toEqual([]);
+    expect(
+      served.filter((route) => !(route in NEEDS)),
+      'routes without a scope in this table',
+    ).toEqual([]);
+    expect(
+      Object.keys(NEEDS).filter((route) => !served.includes(route)),
+      'lines for routes the app no longer serves',
+    ).toEqual([]);
     // Kept as a check so that the table itself cannot drift below the rule.
-    expect(RANK[NEEDS['DELETE /api/v1/environments/:env/kill-rules/:id']!]).toBeGreaterThanOrEqual(RANK[NEEDS['POST /api/v1/environments/:env/kill-rules']!]);
+    expect(RANK[NEEDS['DELETE /api/v1/environments/:env/kill-rules/:id']!]).toBeGreaterThanOrEqual(
+      RANK[NEEDS['POST /api/v1/environments/:env/kill-rules']!],
+    );
     expect(served.filter((route) => MUTATING.has(route.split(' ')[0]!)).length).toBeGreaterThan(20);
   });
 
@@ -79,7 +89,10 @@ describe('admin scopes', () => {
     for (const token of [noScope, ...below.map((scope) => t.tokens[scope])]) {
       const res = await call(route, token);
       expect(res.status, `${route} with a token below ${needed}`).toBe(403);
-      expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'forbidden', message: expect.stringContaining(`this needs ${needed}`) });
+      expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: 'forbidden',
+        message: expect.stringContaining(`this needs ${needed}`),
+      });
     }
     const res = await call(route, t.tokens[needed]);
     expect([401, 403], `${route} with a ${needed} token`).not.toContain(res.status);

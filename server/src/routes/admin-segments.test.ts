@@ -16,7 +16,10 @@ async function ok(method: string, path: string, body?: unknown, headers?: Record
 }
 
 beforeAll(async () => {
-  await ok('POST', '/api/v1/environments/production/segments', { key: 'staff', rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }] }] });
+  await ok('POST', '/api/v1/environments/production/segments', {
+    key: 'staff',
+    rules: [{ clauses: [{ attribute: 'email', op: 'endsWith', values: ['@example.com'] }] }],
+  });
 });
 
 describe('segments', () => {
@@ -26,7 +29,17 @@ describe('segments', () => {
     const created = await server.api('POST', BASE, { key: 'beta', name: 'Beta testers', included: ['u-1'], excluded: ['u-2'] });
     expect(created.status).toBe(201);
     expect(created.headers.get('etag')).toBe('"1"');
-    expect(created.body).toEqual({ key: 'beta', name: 'Beta testers', description: '', version: 1, included: ['u-1'], excluded: ['u-2'], rules: [], createdAt: ISO, updatedAt: ISO });
+    expect(created.body).toEqual({
+      key: 'beta',
+      name: 'Beta testers',
+      description: '',
+      version: 1,
+      included: ['u-1'],
+      excluded: ['u-2'],
+      rules: [],
+      createdAt: ISO,
+      updatedAt: ISO,
+    });
     expect((await ok('GET', BASE)).body.segments.map((s: { key: string }) => s.key)).toEqual(['beta']);
     const got = await ok('GET', `${BASE}/beta`);
     expect(got.headers.get('etag')).toBe('"1"');
@@ -46,7 +59,9 @@ describe('segments', () => {
   });
 
   it('are per environment', async () => {
-    expect((await ok('GET', '/api/v1/environments/production/segments')).body.segments.map((s: { key: string }) => s.key)).toEqual(['staff']);
+    expect((await ok('GET', '/api/v1/environments/production/segments')).body.segments.map((s: { key: string }) => s.key)).toEqual([
+      'staff',
+    ]);
     expect((await ok('GET', '/api/v1/environments/development/segments')).body.segments).toEqual([]);
   });
 
@@ -72,22 +87,103 @@ describe('bad input', () => {
     for (const [method, path, body] of [
       ['POST', '/api/v1/environments/production/segments', { key: 'beta', included: ['user-1'] }],
       ['POST', '/api/v1/flags', { key: 'checkout' }],
-      ['PATCH', '/api/v1/flags/checkout/environments/production', { rules: [{ id: 'r1', clauses: [{ attribute: '', op: 'segmentMatch', values: ['beta'] }], serve: { variation: 1 } }] }],
+      [
+        'PATCH',
+        '/api/v1/flags/checkout/environments/production',
+        { rules: [{ id: 'r1', clauses: [{ attribute: '', op: 'segmentMatch', values: ['beta'] }], serve: { variation: 1 } }] },
+      ],
     ] as const) {
       expect((await bad.api(method, path, body)).status, `${method} ${path}`).toBeLessThan(300);
     }
   });
 
   const cases: BadInput[] = [
-    { name: 'a segment key with spaces', method: 'POST', path: '/api/v1/environments/production/segments', body: { key: 'beta testers' }, status: 400, code: 'validation_failed', message: /^key: /, details: (d) => expect(d.issues[0].path).toBe('key') },
-    { name: 'a segment key that is taken', method: 'POST', path: '/api/v1/environments/production/segments', body: { key: 'beta' }, status: 409, code: 'already_exists', message: /beta/ },
-    { name: 'an empty context key in included', method: 'POST', path: '/api/v1/environments/production/segments', body: { key: 'gamma', included: ['u-1', ''] }, status: 400, code: 'validation_failed', message: /^included\[1\]: /, details: (d) => expect(d.issues[0].path).toBe('included[1]') },
-    { name: 'an unknown field', method: 'POST', path: '/api/v1/environments/production/segments', body: { key: 'gamma', members: [] }, status: 400, code: 'validation_failed', message: /^members: unknown field "members"/ },
-    { name: 'a segment in an environment that does not exist', method: 'POST', path: '/api/v1/environments/moon/segments', body: { key: 'x' }, status: 404, code: 'not_found', message: /environment "moon"/ },
-    { name: 'deleting a segment a flag still uses', method: 'DELETE', path: '/api/v1/environments/production/segments/beta', status: 409, code: 'segment_in_use', message: /segment "beta" is used by "checkout" in production/, details: (d) => expect(d.flags).toEqual(['checkout']) },
-    { name: 'a PUT naming another segment in the body', method: 'PUT', path: '/api/v1/environments/production/segments/beta', headers: { 'If-Match': '"1"' }, body: { key: 'gamma' }, status: 400, code: 'validation_failed', message: /^key: the body names segment "gamma"/, details: (d) => expect(d.issues[0].path).toBe('key') },
-    { name: 'a PUT without If-Match', method: 'PUT', path: '/api/v1/environments/production/segments/beta', body: { included: [] }, status: 428, code: 'precondition_required', message: /If-Match/ },
-    { name: 'a PUT with a stale If-Match', method: 'PUT', path: '/api/v1/environments/production/segments/beta', headers: { 'If-Match': '"7"' }, body: { included: [] }, status: 409, code: 'version_conflict', message: /beta/ },
+    {
+      name: 'a segment key with spaces',
+      method: 'POST',
+      path: '/api/v1/environments/production/segments',
+      body: { key: 'beta testers' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: /,
+      details: (d) => expect(d.issues[0].path).toBe('key'),
+    },
+    {
+      name: 'a segment key that is taken',
+      method: 'POST',
+      path: '/api/v1/environments/production/segments',
+      body: { key: 'beta' },
+      status: 409,
+      code: 'already_exists',
+      message: /beta/,
+    },
+    {
+      name: 'an empty context key in included',
+      method: 'POST',
+      path: '/api/v1/environments/production/segments',
+      body: { key: 'gamma', included: ['u-1', ''] },
+      status: 400,
+      code: 'validation_failed',
+      message: /^included\[1\]: /,
+      details: (d) => expect(d.issues[0].path).toBe('included[1]'),
+    },
+    {
+      name: 'an unknown field',
+      method: 'POST',
+      path: '/api/v1/environments/production/segments',
+      body: { key: 'gamma', members: [] },
+      status: 400,
+      code: 'validation_failed',
+      message: /^members: unknown field "members"/,
+    },
+    {
+      name: 'a segment in an environment that does not exist',
+      method: 'POST',
+      path: '/api/v1/environments/moon/segments',
+      body: { key: 'x' },
+      status: 404,
+      code: 'not_found',
+      message: /environment "moon"/,
+    },
+    {
+      name: 'deleting a segment a flag still uses',
+      method: 'DELETE',
+      path: '/api/v1/environments/production/segments/beta',
+      status: 409,
+      code: 'segment_in_use',
+      message: /segment "beta" is used by "checkout" in production/,
+      details: (d) => expect(d.flags).toEqual(['checkout']),
+    },
+    {
+      name: 'a PUT naming another segment in the body',
+      method: 'PUT',
+      path: '/api/v1/environments/production/segments/beta',
+      headers: { 'If-Match': '"1"' },
+      body: { key: 'gamma' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^key: the body names segment "gamma"/,
+      details: (d) => expect(d.issues[0].path).toBe('key'),
+    },
+    {
+      name: 'a PUT without If-Match',
+      method: 'PUT',
+      path: '/api/v1/environments/production/segments/beta',
+      body: { included: [] },
+      status: 428,
+      code: 'precondition_required',
+      message: /If-Match/,
+    },
+    {
+      name: 'a PUT with a stale If-Match',
+      method: 'PUT',
+      path: '/api/v1/environments/production/segments/beta',
+      headers: { 'If-Match': '"7"' },
+      body: { included: [] },
+      status: 409,
+      code: 'version_conflict',
+      message: /beta/,
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(bad, c));

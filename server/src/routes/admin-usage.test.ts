@@ -18,7 +18,14 @@ beforeAll(async () => {
   expect((await server.api('POST', '/api/v1/flags', { key: 'unused' })).status).toBe(201);
   envVersion = (await server.api('GET', '/api/v1/environments/production')).body.version;
   expect((await report('i-old', envVersion - 2, [{ key: 'checkout', variation: 1, count: 5 }])).status).toBe(202);
-  expect((await report('i-new', envVersion, [{ key: 'checkout', variation: 0, count: 2 }, { key: 'checkout', variation: null, count: 1 }])).status).toBe(202);
+  expect(
+    (
+      await report('i-new', envVersion, [
+        { key: 'checkout', variation: 0, count: 2 },
+        { key: 'checkout', variation: null, count: 1 },
+      ])
+    ).status,
+  ).toBe(202);
 });
 
 describe('GET /api/v1/flags/:key/usage', () => {
@@ -65,7 +72,15 @@ describe('GET /api/v1/environments/:env/sdk-instances', () => {
     expect(res.body.env).toBe('production');
     expect(res.body.version).toBe(envVersion);
     const byId = Object.fromEntries(res.body.instances.map((i: { instanceId: string }) => [i.instanceId, i]));
-    expect(byId['i-old']).toEqual({ instanceId: 'i-old', sdk: 'node/1.0.0', keyId: expect.stringMatching(/^key_/), appliedVersion: envVersion - 2, behind: 2, firstSeenAt: ISO, lastSeenAt: ISO });
+    expect(byId['i-old']).toEqual({
+      instanceId: 'i-old',
+      sdk: 'node/1.0.0',
+      keyId: expect.stringMatching(/^key_/),
+      appliedVersion: envVersion - 2,
+      behind: 2,
+      firstSeenAt: ISO,
+      lastSeenAt: ISO,
+    });
     expect(byId['i-new']).toMatchObject({ appliedVersion: envVersion, behind: 0 });
     expect((await server.api('GET', '/api/v1/environments/staging/sdk-instances')).body.instances).toEqual([]);
   });
@@ -73,7 +88,10 @@ describe('GET /api/v1/environments/:env/sdk-instances', () => {
   it('says behind: null for an instance that has applied no version yet', async () => {
     await report('i-starting', null, []);
     const res = await server.api('GET', '/api/v1/environments/production/sdk-instances');
-    expect(res.body.instances.find((i: { instanceId: string }) => i.instanceId === 'i-starting')).toMatchObject({ appliedVersion: null, behind: null });
+    expect(res.body.instances.find((i: { instanceId: string }) => i.instanceId === 'i-starting')).toMatchObject({
+      appliedVersion: null,
+      behind: null,
+    });
   });
 
   it('answers 404 for an environment that does not exist', async () => {

@@ -21,7 +21,10 @@ beforeAll(async () => {
 
 describe('audit log', () => {
   it('filters by flag, environment, actor, action and time, newest first', async () => {
-    const reader = (await ok('POST', '/api/v1/keys', { kind: 'admin', name: 'robot', scopes: ['write'] })).body as { id: string; key: string };
+    const reader = (await ok('POST', '/api/v1/keys', { kind: 'admin', name: 'robot', scopes: ['write'] })).body as {
+      id: string;
+      key: string;
+    };
     await server.api('PATCH', '/api/v1/flags/layout/environments/staging', { on: true }, { Authorization: `Bearer ${reader.key}` });
     const query = async (q: string) => (await ok('GET', `/api/v1/audit?${q}`)).body.entries;
 
@@ -36,7 +39,8 @@ describe('audit log', () => {
   });
 
   it('matches actions by prefix with *, and exactly without', async () => {
-    const actions = async (q: string) => new Set((await ok('GET', `/api/v1/audit?${q}&limit=200`)).body.entries.map((e: { action: string }) => e.action));
+    const actions = async (q: string) =>
+      new Set((await ok('GET', `/api/v1/audit?${q}&limit=200`)).body.entries.map((e: { action: string }) => e.action));
     expect(await actions('action=flag_state.*')).toEqual(new Set(['flag_state.update']));
     expect(await actions('action=flag.create')).toEqual(new Set(['flag.create']));
     expect(await actions('action=flag')).toEqual(new Set());
@@ -68,11 +72,50 @@ describe('audit log', () => {
 
 describe('bad input', () => {
   const cases: BadInput[] = [
-    { name: 'since that is not a time', method: 'GET', path: '/api/v1/audit?since=yesterday', status: 400, code: 'invalid_query', message: /^since: expected an ISO-8601 time or a duration/, details: (d) => expect(d).toEqual({ parameter: 'since' }) },
-    { name: 'until that is not a time', method: 'GET', path: '/api/v1/audit?until=2026-13', status: 400, code: 'invalid_query', message: /^until: /, details: (d) => expect(d).toEqual({ parameter: 'until' }) },
-    { name: 'a limit of 0', method: 'GET', path: '/api/v1/audit?limit=0', status: 400, code: 'invalid_query', message: /^limit: expected an integer from 1 to 200/, details: (d) => expect(d).toEqual({ parameter: 'limit' }) },
-    { name: 'a limit over 200', method: 'GET', path: '/api/v1/audit?limit=201', status: 400, code: 'invalid_query', message: /^limit: expected an integer from 1 to 200, not "201"/ },
-    { name: 'a cursor that no page gave', method: 'GET', path: '/api/v1/audit?cursor=bm9wZQ', status: 400, code: 'invalid_query', message: /^cursor: /, details: (d) => expect(d).toEqual({ parameter: 'cursor' }) },
+    {
+      name: 'since that is not a time',
+      method: 'GET',
+      path: '/api/v1/audit?since=yesterday',
+      status: 400,
+      code: 'invalid_query',
+      message: /^since: expected an ISO-8601 time or a duration/,
+      details: (d) => expect(d).toEqual({ parameter: 'since' }),
+    },
+    {
+      name: 'until that is not a time',
+      method: 'GET',
+      path: '/api/v1/audit?until=2026-13',
+      status: 400,
+      code: 'invalid_query',
+      message: /^until: /,
+      details: (d) => expect(d).toEqual({ parameter: 'until' }),
+    },
+    {
+      name: 'a limit of 0',
+      method: 'GET',
+      path: '/api/v1/audit?limit=0',
+      status: 400,
+      code: 'invalid_query',
+      message: /^limit: expected an integer from 1 to 200/,
+      details: (d) => expect(d).toEqual({ parameter: 'limit' }),
+    },
+    {
+      name: 'a limit over 200',
+      method: 'GET',
+      path: '/api/v1/audit?limit=201',
+      status: 400,
+      code: 'invalid_query',
+      message: /^limit: expected an integer from 1 to 200, not "201"/,
+    },
+    {
+      name: 'a cursor that no page gave',
+      method: 'GET',
+      path: '/api/v1/audit?cursor=bm9wZQ',
+      status: 400,
+      code: 'invalid_query',
+      message: /^cursor: /,
+      details: (d) => expect(d).toEqual({ parameter: 'cursor' }),
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(server, c));

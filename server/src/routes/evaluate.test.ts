@@ -27,7 +27,11 @@ beforeAll(async () => {
 
 describe('evaluate', () => {
   it('explains what a context gets, and why', async () => {
-    const res = await ok('POST', '/api/v1/evaluate', { env: 'production', flag: 'new-checkout', context: { key: 'someone', country: 'KE' } });
+    const res = await ok('POST', '/api/v1/evaluate', {
+      env: 'production',
+      flag: 'new-checkout',
+      context: { key: 'someone', country: 'KE' },
+    });
     expect(res.body).toEqual({
       flag: 'new-checkout',
       env: 'production',
@@ -41,7 +45,11 @@ describe('evaluate', () => {
   });
 
   it('answers with the fallthrough for anyone else, and in another environment with that one’s state', async () => {
-    const res = await ok('POST', '/api/v1/evaluate', { env: 'production', flag: 'new-checkout', context: { key: 'someone', country: 'FR' } });
+    const res = await ok('POST', '/api/v1/evaluate', {
+      env: 'production',
+      flag: 'new-checkout',
+      context: { key: 'someone', country: 'FR' },
+    });
     expect(res.body).toMatchObject({ value: false, variationIndex: 0, reason: { kind: 'FALLTHROUGH' } });
     const staging = await ok('POST', '/api/v1/evaluate', { env: 'staging', flag: 'new-checkout', context: { key: 'user-1' } });
     expect(staging.body).toMatchObject({ env: 'staging', flagVersion: 1, value: false, reason: { kind: 'OFF' } });
@@ -57,12 +65,64 @@ describe('evaluate', () => {
 
 describe('bad input', () => {
   const cases: BadInput[] = [
-    { name: 'evaluating in an environment that does not exist', method: 'POST', path: '/api/v1/evaluate', body: { env: 'moon', flag: 'new-checkout', context: { key: 'u' } }, status: 404, code: 'not_found', message: /environment "moon"/ },
-    { name: 'evaluating with a context that is not an object', method: 'POST', path: '/api/v1/evaluate', body: { env: 'production', flag: 'new-checkout', context: 5 }, status: 400, code: 'validation_failed', message: /^context/, details: (d) => expect(d.issues[0].path).toBe('context') },
-    { name: 'a context attribute that is not a JSON value of a context', method: 'POST', path: '/api/v1/evaluate', body: { env: 'production', flag: 'new-checkout', context: { key: 42 } }, status: 400, code: 'validation_failed', message: /^context\.key: /, details: (d) => expect(d.issues[0].path).toBe('context.key') },
-    { name: 'no env', method: 'POST', path: '/api/v1/evaluate', body: { flag: 'new-checkout', context: {} }, status: 400, code: 'validation_failed', message: /^env: /, details: (d) => expect(d.issues[0].path).toBe('env') },
-    { name: 'an unknown field', method: 'POST', path: '/api/v1/evaluate', body: { env: 'production', flag: 'new-checkout', context: {}, user: {} }, status: 400, code: 'validation_failed', message: /^user: unknown field "user"/ },
-    { name: 'no context', method: 'POST', path: '/api/v1/evaluate', body: { env: 'production', flag: 'new-checkout' }, status: 400, code: 'validation_failed', message: /^context: required: the context to evaluate for/, details: (d) => expect(d.issues).toEqual([{ path: 'context', message: expect.stringMatching(/^required/) }]) },
+    {
+      name: 'evaluating in an environment that does not exist',
+      method: 'POST',
+      path: '/api/v1/evaluate',
+      body: { env: 'moon', flag: 'new-checkout', context: { key: 'u' } },
+      status: 404,
+      code: 'not_found',
+      message: /environment "moon"/,
+    },
+    {
+      name: 'evaluating with a context that is not an object',
+      method: 'POST',
+      path: '/api/v1/evaluate',
+      body: { env: 'production', flag: 'new-checkout', context: 5 },
+      status: 400,
+      code: 'validation_failed',
+      message: /^context/,
+      details: (d) => expect(d.issues[0].path).toBe('context'),
+    },
+    {
+      name: 'a context attribute that is not a JSON value of a context',
+      method: 'POST',
+      path: '/api/v1/evaluate',
+      body: { env: 'production', flag: 'new-checkout', context: { key: 42 } },
+      status: 400,
+      code: 'validation_failed',
+      message: /^context\.key: /,
+      details: (d) => expect(d.issues[0].path).toBe('context.key'),
+    },
+    {
+      name: 'no env',
+      method: 'POST',
+      path: '/api/v1/evaluate',
+      body: { flag: 'new-checkout', context: {} },
+      status: 400,
+      code: 'validation_failed',
+      message: /^env: /,
+      details: (d) => expect(d.issues[0].path).toBe('env'),
+    },
+    {
+      name: 'an unknown field',
+      method: 'POST',
+      path: '/api/v1/evaluate',
+      body: { env: 'production', flag: 'new-checkout', context: {}, user: {} },
+      status: 400,
+      code: 'validation_failed',
+      message: /^user: unknown field "user"/,
+    },
+    {
+      name: 'no context',
+      method: 'POST',
+      path: '/api/v1/evaluate',
+      body: { env: 'production', flag: 'new-checkout' },
+      status: 400,
+      code: 'validation_failed',
+      message: /^context: required: the context to evaluate for/,
+      details: (d) => expect(d.issues).toEqual([{ path: 'context', message: expect.stringMatching(/^required/) }]),
+    },
   ];
 
   it.each(cases)('$name → $status $code, store unchanged', (c) => expectRefused(server, c));

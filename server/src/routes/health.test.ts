@@ -44,7 +44,10 @@ describe('health and readiness', () => {
   it('is not ready while streaming reports a problem', async () => {
     const server = fresh();
     // The app as start.ts builds it with streaming; only what readiness asks of streaming is real here.
-    const app = createApp({ ...server.deps, streaming: { unready: () => 'redis is not connected', route: new Hono() } as unknown as Streaming });
+    const app = createApp({
+      ...server.deps,
+      streaming: { unready: () => 'redis is not connected', route: new Hono() } as unknown as Streaming,
+    });
     const ready = await app.request('/readyz');
     expect([ready.status, ((await ready.json()) as { error: { message: string } }).error.message]).toEqual([503, 'redis is not connected']);
   });

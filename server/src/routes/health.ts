@@ -17,9 +17,7 @@ export function healthRoutes({ store, lifecycle, metrics, streaming }: AppDeps):
     return c.json({ status: 'ready' });
   });
 
-  app.get('/metrics', (c) =>
-    c.body(metrics.registry.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
-  );
+  app.get('/metrics', (c) => c.body(metrics.registry.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   return app;
 }

@@ -18,7 +18,9 @@ const isOn = async () => (await server.api('GET', '/api/v1/flags/new-checkout/en
 beforeAll(async () => {
   expect((await server.api('POST', '/api/v1/flags', { key: 'new-checkout' })).status).toBe(201);
   expect((await server.api('PATCH', '/api/v1/flags/new-checkout/environments/production', { on: true })).status).toBe(200);
-  expect((await server.api('POST', '/api/v1/environments/production/kill-rules', { alert: 'CheckoutErrors', flag: 'new-checkout' })).status).toBe(201);
+  expect(
+    (await server.api('POST', '/api/v1/environments/production/kill-rules', { alert: 'CheckoutErrors', flag: 'new-checkout' })).status,
+  ).toBe(201);
   hook = (await server.api('POST', '/api/v1/environments/production/hooks', { provider: 'generic', name: 'ci' })).body;
 });
 
@@ -26,9 +28,19 @@ describe('alert webhooks', () => {
   it('turns the flag a rule names off, answering 200 with a receipt, and audits the change as the hook', async () => {
     const res = await deliver(`/hooks/v1/alerts/generic/${hook.id}`, firing);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ hook: hook.id, received: 1, alerts: [{ alert: 'CheckoutErrors', status: 'firing', duplicate: false, actions: [{ flag: 'new-checkout', outcome: 'off' }] }] });
+    expect(res.body).toMatchObject({
+      hook: hook.id,
+      received: 1,
+      alerts: [{ alert: 'CheckoutErrors', status: 'firing', duplicate: false, actions: [{ flag: 'new-checkout', outcome: 'off' }] }],
+    });
     expect(await isOn()).toBe(false);
-    expect((await audit('flag_state.kill'))[0]).toMatchObject({ actor: { kind: 'hook', id: hook.id, name: 'ci' }, env: 'production', resource: { kind: 'flag', key: 'new-checkout' }, reason: expect.stringContaining('generic alert "CheckoutErrors" firing'), after: { on: false } });
+    expect((await audit('flag_state.kill'))[0]).toMatchObject({
+      actor: { kind: 'hook', id: hook.id, name: 'ci' },
+      env: 'production',
+      resource: { kind: 'flag', key: 'new-checkout' },
+      reason: expect.stringContaining('generic alert "CheckoutErrors" firing'),
+      after: { on: false },
+    });
   });
 
   it('answers the same alert again as a duplicate, changing nothing', async () => {
@@ -77,7 +89,10 @@ describe('alert webhooks', () => {
 
   it('answers 404 for a provider it does not know', async () => {
     const res = await deliver(`/hooks/v1/alerts/pagerduty/${hook.id}`, firing);
-    expect([res.status, res.body.error]).toEqual([404, { code: 'not_found', message: 'no alert provider "pagerduty": use one of alertmanager, grafana, datadog, generic' }]);
+    expect([res.status, res.body.error]).toEqual([
+      404,
+      { code: 'not_found', message: 'no alert provider "pagerduty": use one of alertmanager, grafana, datadog, generic' },
+    ]);
   });
 
   it('refuses a revoked hook', async () => {

@@ -39,7 +39,13 @@ describe('OFREP on the wire', () => {
   it('answers one flag with key, value, reason, variant and metadata', async () => {
     const res = await ofrep('/new-checkout', { context: { targetingKey: 'u-1', country: 'ZA' } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ key: 'new-checkout', value: true, reason: 'TARGETING_MATCH', variant: '1', metadata: { flagVersion: 2, ruleId: 'africa' } });
+    expect(res.body).toEqual({
+      key: 'new-checkout',
+      value: true,
+      reason: 'TARGETING_MATCH',
+      variant: '1',
+      metadata: { flagVersion: 2, ruleId: 'africa' },
+    });
   });
 
   it.each([
@@ -93,10 +99,30 @@ describe('OFREP answers', () => {
   });
 
   it.each([
-    ['a string flag, static', '/theme', { context: { targetingKey: 'u-1' } }, { key: 'theme', value: 'dark', reason: 'STATIC', variant: '1' }],
-    ['a number flag, by target', '/max-items', { context: { targetingKey: 'vip' } }, { key: 'max-items', value: 50, reason: 'TARGETING_MATCH', variant: '1' }],
-    ['a json flag that is off', '/sidebar', { context: { targetingKey: 'u-1' } }, { key: 'sidebar', value: { cols: 1 }, reason: 'DISABLED', variant: '0' }],
-    ['a rollout', '/new-checkout', { context: { targetingKey: 'u-1', country: 'FR' } }, { key: 'new-checkout', value: true, reason: 'SPLIT' }],
+    [
+      'a string flag, static',
+      '/theme',
+      { context: { targetingKey: 'u-1' } },
+      { key: 'theme', value: 'dark', reason: 'STATIC', variant: '1' },
+    ],
+    [
+      'a number flag, by target',
+      '/max-items',
+      { context: { targetingKey: 'vip' } },
+      { key: 'max-items', value: 50, reason: 'TARGETING_MATCH', variant: '1' },
+    ],
+    [
+      'a json flag that is off',
+      '/sidebar',
+      { context: { targetingKey: 'u-1' } },
+      { key: 'sidebar', value: { cols: 1 }, reason: 'DISABLED', variant: '0' },
+    ],
+    [
+      'a rollout',
+      '/new-checkout',
+      { context: { targetingKey: 'u-1', country: 'FR' } },
+      { key: 'new-checkout', value: true, reason: 'SPLIT' },
+    ],
   ])('evaluates %s', async (_name, path, body, expected) => {
     const res = await ofrep(path, body);
     expect(res.status).toBe(200);
@@ -109,7 +135,11 @@ describe('OFREP answers', () => {
   });
 
   it('evaluates with an empty context when the body is empty', async () => {
-    const res = await server.request('/ofrep/v1/evaluate/flags/theme', { method: 'POST', token: null, headers: { Authorization: serverKey } });
+    const res = await server.request('/ofrep/v1/evaluate/flags/theme', {
+      method: 'POST',
+      token: null,
+      headers: { Authorization: serverKey },
+    });
     expect([res.status, ((await res.json()) as { value: unknown }).value]).toEqual([200, 'dark']);
   });
 

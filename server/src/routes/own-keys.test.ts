@@ -26,14 +26,21 @@ describe('OFREP single-flag evaluation', () => {
     const res = await ofrep(key, t.keys.client);
     expect(res.status).toBe(404);
     // The same answer as for a flag that does not exist at all: a public key learns nothing.
-    expect(await res.json()).toEqual({ key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `flag "${key}" does not exist in this environment` });
+    expect(await res.json()).toEqual({
+      key,
+      errorCode: 'FLAG_NOT_FOUND',
+      errorDetails: `flag "${key}" does not exist in this environment`,
+    });
   });
 
-  it.each(['toString', 'valueOf', 'hasOwnProperty', '__proto__'])('answers 404 FLAG_NOT_FOUND to a server key asking for %s', async (key) => {
-    const res = await ofrep(key, t.keys.server);
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { errorCode: string }).errorCode).toBe('FLAG_NOT_FOUND');
-  });
+  it.each(['toString', 'valueOf', 'hasOwnProperty', '__proto__'])(
+    'answers 404 FLAG_NOT_FOUND to a server key asking for %s',
+    async (key) => {
+      const res = await ofrep(key, t.keys.server);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { errorCode: string }).errorCode).toBe('FLAG_NOT_FOUND');
+    },
+  );
 
   it('evaluates server-only flags named constructor and prototype for a server key', async () => {
     for (const key of ['constructor', 'prototype']) {
@@ -50,12 +57,21 @@ describe('OFREP single-flag evaluation', () => {
     const res = await ofrep('by-constructor', t.keys.server);
     expect([res.status, await res.json()]).toEqual([
       400,
-      { key: 'by-constructor', errorCode: 'INVALID_CONTEXT', errorDetails: 'flag "by-constructor" is rolled out by "constructor": give that attribute' },
+      {
+        key: 'by-constructor',
+        errorCode: 'INVALID_CONTEXT',
+        errorDetails: 'flag "by-constructor" is rolled out by "constructor": give that attribute',
+      },
     ]);
   });
 
   it('leaves server-only flags out of a client key’s bulk evaluation', async () => {
-    const res = await t.request('/ofrep/v1/evaluate/flags', { method: 'POST', token: null, headers: { Authorization: t.keys.client }, json: { context: {} } });
+    const res = await t.request('/ofrep/v1/evaluate/flags', {
+      method: 'POST',
+      token: null,
+      headers: { Authorization: t.keys.client },
+      json: { context: {} },
+    });
     expect(((await res.json()) as { flags: { key: string }[] }).flags.map((f) => f.key)).toEqual(['public']);
   });
 });
@@ -68,7 +84,10 @@ describe('POST /api/v1/evaluate', () => {
   });
 
   it('evaluates a flag named constructor', async () => {
-    const res = await t.request('/api/v1/evaluate', { method: 'POST', json: { env: 'production', flag: 'constructor', context: { key: 'u' } } });
+    const res = await t.request('/api/v1/evaluate', {
+      method: 'POST',
+      json: { env: 'production', flag: 'constructor', context: { key: 'u' } },
+    });
     expect(await res.json()).toMatchObject({ flag: 'constructor', flagVersion: 2, value: true });
   });
 
@@ -103,7 +122,10 @@ describe('bucketBy', () => {
     expect(((await patched.json()) as { error: { details: unknown } }).error.details).toEqual({
       issues: [{ path: 'fallthrough.rollout.bucketBy', message: 'bucketBy cannot be "__proto__": it is never an attribute of a context' }],
     });
-    const plan = await t.request('/api/v1/rollout-plans', { method: 'POST', json: { flag: 'public', env: 'production', steps: [50, 100], holdSeconds: 60, bucketBy: '__proto__' } });
+    const plan = await t.request('/api/v1/rollout-plans', {
+      method: 'POST',
+      json: { flag: 'public', env: 'production', steps: [50, 100], holdSeconds: 60, bucketBy: '__proto__' },
+    });
     expect(plan.status).toBe(400);
     expect(await (await t.request('/api/v1/flags/public/environments/production')).json()).toEqual(before);
   });

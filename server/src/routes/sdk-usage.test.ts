@@ -7,7 +7,10 @@ const t = testApp();
 afterAll(() => t.close());
 
 beforeAll(async () => {
-  for (const [key, clientSide] of [['public', true], ['secret', false]] as const) {
+  for (const [key, clientSide] of [
+    ['public', true],
+    ['secret', false],
+  ] as const) {
     expect((await t.request('/api/v1/flags', { method: 'POST', json: { key, clientSide } })).status).toBe(201);
   }
 });

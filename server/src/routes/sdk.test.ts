@@ -14,7 +14,8 @@ async function ok(method: string, path: string, body?: unknown) {
   return res.body;
 }
 
-const read = (key: string, headers: Record<string, string> = {}) => server.request('/sdk/v1/flags', { token: null, headers: { Authorization: key, ...headers } });
+const read = (key: string, headers: Record<string, string> = {}) =>
+  server.request('/sdk/v1/flags', { token: null, headers: { Authorization: key, ...headers } });
 
 beforeAll(async () => {
   await ok('POST', '/api/v1/environments/production/segments', { key: 'staff', included: ['u-1'] });
@@ -94,7 +95,11 @@ describe('GET /sdk/v1/flags', () => {
     expect(ok200.headers.get('access-control-expose-headers')).toContain('ETag');
     const denied = await server.request('/sdk/v1/flags?key=fsc_unknown', { token: null, headers: { Origin: 'https://app.example.com' } });
     expect([denied.status, denied.headers.get('access-control-allow-origin')]).toEqual([401, '*']);
-    const preflight = await server.request('/sdk/v1/flags', { method: 'OPTIONS', token: null, headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'GET' } });
+    const preflight = await server.request('/sdk/v1/flags', {
+      method: 'OPTIONS',
+      token: null,
+      headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'GET' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('If-None-Match');
     // The admin API is not for browsers.
@@ -107,8 +112,20 @@ describe('refusals', () => {
   it.each<[string, Record<string, string>, string, number, string]>([
     ['no key', {}, '', 401, 'missing credentials: send Authorization: <SDK key> (or ?key=<client key> from a browser)'],
     ['an unknown key', { Authorization: 'fss_unknown' }, '', 401, 'unknown SDK key'],
-    ['an admin token', { Authorization: `Bearer ${server.tokens.read}` }, '', 403, 'admin tokens cannot read SDK endpoints: use a server (fss_…) or client (fsc_…) key'],
-    ['a server key in the URL', {}, `?key=${server.keys.server}`, 403, 'only client keys (fsc_…) may be sent in the URL; send other keys in the Authorization header'],
+    [
+      'an admin token',
+      { Authorization: `Bearer ${server.tokens.read}` },
+      '',
+      403,
+      'admin tokens cannot read SDK endpoints: use a server (fss_…) or client (fsc_…) key',
+    ],
+    [
+      'a server key in the URL',
+      {},
+      `?key=${server.keys.server}`,
+      403,
+      'only client keys (fsc_…) may be sent in the URL; send other keys in the Authorization header',
+    ],
   ])('answers %s with its status and a message saying why', async (_, headers, query, status, message) => {
     const res = await server.request(`/sdk/v1/flags${query}`, { token: null, headers });
     expect([res.status, ((await res.json()) as { error: { message: string } }).error.message]).toEqual([status, message]);
@@ -116,7 +133,11 @@ describe('refusals', () => {
 
   it('varies the snapshot by Authorization and asks caches to revalidate it', async () => {
     const res = await read(serverKey);
-    expect([res.headers.get('vary'), res.headers.get('cache-control'), res.headers.get('content-type')]).toEqual(['Authorization', 'no-cache', 'application/json; charset=utf-8']);
+    expect([res.headers.get('vary'), res.headers.get('cache-control'), res.headers.get('content-type')]).toEqual([
+      'Authorization',
+      'no-cache',
+      'application/json; charset=utf-8',
+    ]);
   });
 
   it("answers 404 when the key's environment has no snapshot", async () => {
@@ -126,7 +147,10 @@ describe('refusals', () => {
     deps.snapshots.snapshot = () => null;
     try {
       const res = await read(serverKey);
-      expect([res.status, await res.json()]).toEqual([404, { error: { code: 'not_found', message: 'environment "production" does not exist' } }]);
+      expect([res.status, await res.json()]).toEqual([
+        404,
+        { error: { code: 'not_found', message: 'environment "production" does not exist' } },
+      ]);
     } finally {
       deps.snapshots.snapshot = original;
     }

@@ -64,11 +64,16 @@ export class AlertEventStore {
           .run();
       }
       const env = requireEnv(tx.db, hook.env);
-      const key = and(eq(alertStates.envId, env.id), eq(alertStates.provider, hook.provider), eq(alertStates.fingerprint, alert.fingerprint));
+      const key = and(
+        eq(alertStates.envId, env.id),
+        eq(alertStates.provider, hook.provider),
+        eq(alertStates.fingerprint, alert.fingerprint),
+      );
       const seen = tx.db.select().from(alertStates).where(key).get();
       if (seen && seen.status === alert.status && seen.occurrence === alert.occurrence) return { duplicate: true, actions: [] };
       // An alert that concerns no rule and holds no flag is not remembered: nothing to deduplicate.
-      if (!seen && !input.reachesFlags && latchesHeldBy(tx.db, env, alert.fingerprint).length === 0) return { duplicate: false, actions: [] };
+      if (!seen && !input.reachesFlags && latchesHeldBy(tx.db, env, alert.fingerprint).length === 0)
+        return { duplicate: false, actions: [] };
 
       const state = { alertName: alert.name, status: alert.status, occurrence: alert.occurrence, hookId: hook.id, updatedAt: tx.now };
       tx.db

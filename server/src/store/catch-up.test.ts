@@ -37,7 +37,10 @@ describe('catching up with what another instance committed to the same file', ()
     a.flagStates.patch('checkout', 'production', { on: true }, meta);
     const { environments } = b.catchUp();
     expect(environments).toEqual([
-      { env: 'production', change: { env: 'production', version: 3, kind: 'flag', key: 'checkout', value: a.snapshots.snapshot('production')!.flags.checkout } },
+      {
+        env: 'production',
+        change: { env: 'production', version: 3, kind: 'flag', key: 'checkout', value: a.snapshots.snapshot('production')!.flags.checkout },
+      },
     ]);
     expect(b.snapshots.snapshot('production')).toEqual(a.snapshots.snapshot('production'));
     expect(b.catchUp().environments).toEqual([]);

@@ -25,7 +25,10 @@ export interface CaughtUp {
 export function singleChange(env: string, held: Snapshot, fresh: Snapshot): EnvChange | null {
   if (fresh.version !== held.version + 1) return null;
   let found: EnvChange | null = null;
-  for (const [kind, field] of [['flag', 'flags'], ['segment', 'segments']] as const) {
+  for (const [kind, field] of [
+    ['flag', 'flags'],
+    ['segment', 'segments'],
+  ] as const) {
     const before: Record<string, { version: number }> = held[field];
     const after: Record<string, { version: number }> = fresh[field];
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {

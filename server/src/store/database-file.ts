@@ -48,6 +48,9 @@ export class DatabaseFile {
   /** Throws the 503 every write gets while the file is lost: the change would be written where nobody reads. */
   assertWritable(): void {
     if (this.#lost === null) return;
-    throw new ApiError('unavailable', `${this.#lost}: this change was not saved. Restore the file or restart the server (docs/operations.md)`);
+    throw new ApiError(
+      'unavailable',
+      `${this.#lost}: this change was not saved. Restore the file or restart the server (docs/operations.md)`,
+    );
   }
 }

@@ -68,9 +68,8 @@ let committedMigrations: number | undefined;
 
 /** True when every committed migration is recorded as applied in this database. */
 export function migrationsApplied(sqlite: Database.Database): boolean {
-  committedMigrations ??= (
-    JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}meta/_journal.json`, 'utf8')) as { entries: unknown[] }
-  ).entries.length;
+  committedMigrations ??= (JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}meta/_journal.json`, 'utf8')) as { entries: unknown[] }).entries
+    .length;
   const row = sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
   return row.n >= committedMigrations;
 }

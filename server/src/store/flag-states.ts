@@ -57,12 +57,7 @@ export class FlagStateStore {
     return this.update(flagKey, envKey, (current) => ({ ...current, ...fields }), meta);
   }
 
-  private update(
-    flagKey: string,
-    envKey: string,
-    next: (current: FlagStateInput) => FlagStateInput,
-    meta: WriteMeta,
-  ): FlagState {
+  private update(flagKey: string, envKey: string, next: (current: FlagStateInput) => FlagStateInput, meta: WriteMeta): FlagState {
     return this.writer.write(meta, (tx) => updateFlagState(tx, flagKey, envKey, next, meta.ifMatch));
   }
 }

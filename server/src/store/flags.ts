@@ -35,7 +35,14 @@ export function refuseArchived(row: FlagRow): void {
 }
 
 export function segmentKeysOf(db: Db, envId: number): Set<string> {
-  return new Set(db.select({ key: segments.key }).from(segments).where(eq(segments.envId, envId)).all().map((r) => r.key));
+  return new Set(
+    db
+      .select({ key: segments.key })
+      .from(segments)
+      .where(eq(segments.envId, envId))
+      .all()
+      .map((r) => r.key),
+  );
 }
 
 /**
@@ -75,7 +82,12 @@ export class FlagStore {
         sql`(${flags.key} LIKE ${pattern} ESCAPE '\\' OR ${flags.name} LIKE ${pattern} ESCAPE '\\' OR ${flags.description} LIKE ${pattern} ESCAPE '\\')`,
       );
     }
-    const rows = this.db.select().from(flags).where(and(...where)).orderBy(asc(flags.key)).all();
+    const rows = this.db
+      .select()
+      .from(flags)
+      .where(and(...where))
+      .orderBy(asc(flags.key))
+      .all();
     const states = this.statesByFlag(this.db, env);
     return rows.map((row) => toFlagResource(row, states.get(row.id) ?? {}));
   }

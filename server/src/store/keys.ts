@@ -143,7 +143,12 @@ export class KeyStore {
       .insert(apiKeys)
       .values({ ...record, envId: env?.id ?? null, hash: hash.toString('hex') })
       .run();
-    tx.audit({ action: 'key.create', ...(env ? { env: env.key } : {}), resource: { kind: 'key', key: record.id }, after: toKeyInfo(record) });
+    tx.audit({
+      action: 'key.create',
+      ...(env ? { env: env.key } : {}),
+      resource: { kind: 'key', key: record.id },
+      after: toKeyInfo(record),
+    });
     tx.afterCommit(() => this.#remember(record));
     return record;
   }

@@ -33,7 +33,9 @@ export class KillRuleStore {
 
   create(envKey: string, input: NewKillRule, meta: WriteMeta): KillRule {
     if ((input.flag === undefined) === (input.flagLabel === undefined)) {
-      throw validationFailed([{ path: 'flag', message: 'give exactly one of flag (a flag key) and flagLabel (an alert label naming the flag)' }]);
+      throw validationFailed([
+        { path: 'flag', message: 'give exactly one of flag (a flag key) and flagLabel (an alert label naming the flag)' },
+      ]);
     }
     return this.writer.write(meta, (tx) => {
       const env = requireEnv(tx.db, envKey);

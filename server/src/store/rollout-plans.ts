@@ -8,7 +8,18 @@ import type { Db } from './db.js';
 import { requireEnv } from './environments.js';
 import { requireFlag } from './flags.js';
 import type { Actor, WriteMeta } from './resources.js';
-import { flagStateRow, OPEN_STATES, openPlanOf, requirePlan, selectPlans, setPlanState, toPlan, type FoundPlan, type PlanState, type RolloutPlan } from './rollout-plan-rows.js';
+import {
+  flagStateRow,
+  OPEN_STATES,
+  openPlanOf,
+  requirePlan,
+  selectPlans,
+  setPlanState,
+  toPlan,
+  type FoundPlan,
+  type PlanState,
+  type RolloutPlan,
+} from './rollout-plan-rows.js';
 import { auditLog, environments, flags, rolloutPlans } from './schema.js';
 import type { Tx, Writer } from './write.js';
 
@@ -104,7 +115,10 @@ export class RolloutPlanStore {
 
   /** The open plan of a flag, by keys; undefined when it has none (a cheap check for every flag change). */
   openPlanId(env: string, flagKey: string): number | undefined {
-    const found = selectPlans(this.db, and(eq(environments.key, env), eq(flags.key, flagKey), inArray(rolloutPlans.state, OPEN_STATES))).get();
+    const found = selectPlans(
+      this.db,
+      and(eq(environments.key, env), eq(flags.key, flagKey), inArray(rolloutPlans.state, OPEN_STATES)),
+    ).get();
     return found?.plan.id;
   }
 

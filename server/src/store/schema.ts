@@ -111,11 +111,7 @@ export const auditLog = sqliteTable(
     before: text('before', { mode: 'json' }),
     after: text('after', { mode: 'json' }),
   },
-  (t) => [
-    index('audit_at_idx').on(t.at),
-    index('audit_resource_idx').on(t.resourceKind, t.resourceKey),
-    index('audit_env_idx').on(t.env),
-  ],
+  (t) => [index('audit_at_idx').on(t.at), index('audit_resource_idx').on(t.resourceKind, t.resourceKey), index('audit_env_idx').on(t.env)],
 );
 
 /**
@@ -285,9 +281,7 @@ export const rolloutPlans = sqliteTable(
   },
   (t) => [
     // At most one unfinished plan per flag and environment.
-    uniqueIndex('rollout_plans_open_idx')
-      .on(t.envId, t.flagId)
-      .where(sql`${t.state} IN ('active', 'paused')`),
+    uniqueIndex('rollout_plans_open_idx').on(t.envId, t.flagId).where(sql`${t.state} IN ('active', 'paused')`),
     index('rollout_plans_due_idx').on(t.state, t.nextStepAt),
   ],
 );

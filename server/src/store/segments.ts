@@ -11,7 +11,11 @@ import { toSegmentResource, toWireSegment, type SegmentRow } from './wire.js';
 import { checkVersion, type Tx, type Writer } from './write.js';
 
 function findSegment(db: Db, envId: number, key: string): SegmentRow | undefined {
-  return db.select().from(segments).where(and(eq(segments.envId, envId), eq(segments.key, key))).get();
+  return db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.envId, envId), eq(segments.key, key)))
+    .get();
 }
 
 function requireSegment(db: Db, env: EnvRow, key: string): SegmentRow {
@@ -30,8 +34,10 @@ function flagsUsing(db: Db, envId: number, key: string, only?: { clientSide: tru
     .orderBy(asc(flags.key))
     .all();
   return rows
-    .filter(({ rules, clientSide }) => (only === undefined || clientSide) &&
-      rules.some((rule) => rule.clauses.some((c) => c.op === 'segmentMatch' && c.values.includes(key))),
+    .filter(
+      ({ rules, clientSide }) =>
+        (only === undefined || clientSide) &&
+        rules.some((rule) => rule.clauses.some((c) => c.op === 'segmentMatch' && c.values.includes(key))),
     )
     .map((row) => row.flag);
 }
@@ -44,13 +50,7 @@ export class SegmentStore {
 
   list(envKey: string): SegmentResource[] {
     const env = requireEnv(this.db, envKey);
-    return this.db
-      .select()
-      .from(segments)
-      .where(eq(segments.envId, env.id))
-      .orderBy(asc(segments.key))
-      .all()
-      .map(toSegmentResource);
+    return this.db.select().from(segments).where(eq(segments.envId, env.id)).orderBy(asc(segments.key)).all().map(toSegmentResource);
   }
 
   get(envKey: string, key: string): SegmentResource {

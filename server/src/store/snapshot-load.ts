@@ -36,7 +36,5 @@ export function loadSnapshots(db: Db, onlyEnvId?: number): Map<string, Snapshot>
     SELECT e.key AS env, e.version AS version, (${sql.raw(FLAGS)}) AS flags, (${sql.raw(SEGMENTS)}) AS segments
     FROM environments e
     ${onlyEnvId === undefined ? sql`` : sql`WHERE e.id = ${onlyEnvId}`}`);
-  return new Map(
-    rows.map((row) => [row.env, { version: row.version, flags: JSON.parse(row.flags), segments: JSON.parse(row.segments) }]),
-  );
+  return new Map(rows.map((row) => [row.env, { version: row.version, flags: JSON.parse(row.flags), segments: JSON.parse(row.segments) }]));
 }

@@ -116,7 +116,9 @@ describe('writes', () => {
     expect(() => store.flags.update('colour', { variations: ['red'] }, meta)).toThrow(
       expect.objectContaining({
         code: 'validation_failed',
-        details: { issues: [{ path: 'environments.production.fallthrough.variation', message: expect.stringMatching(/variation 1 does not exist/) }] },
+        details: {
+          issues: [{ path: 'environments.production.fallthrough.variation', message: expect.stringMatching(/variation 1 does not exist/) }],
+        },
       }),
     );
   });
@@ -159,13 +161,24 @@ describe('writes', () => {
   });
 
   it('snapshots kept current in memory equal the ones loaded from the database', () => {
-    store.segments.create('production', 'beta', { included: ['u1'], rules: [{ clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }] }] }, meta);
+    store.segments.create(
+      'production',
+      'beta',
+      { included: ['u1'], rules: [{ clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }] }] },
+      meta,
+    );
     store.flags.create({ key: 'plain' }, meta);
     store.flags.create({ key: 'seeded', kind: 'json', variations: [{ a: 1 }, [2], null], seed: 'salt', clientSide: true }, meta);
     store.flags.create({ key: 'gone' }, meta);
     // The prepared path (staging) and the plain path (production) must agree with the database too.
     expect(store.snapshots.prepared('staging')).not.toBeNull();
-    const rules = [{ id: 'beta', clauses: [{ attribute: '', op: 'segmentMatch' as const, values: ['beta'] }], serve: { rollout: { bucketBy: 'key', weights: [50000, 25000, 25000] } } }];
+    const rules = [
+      {
+        id: 'beta',
+        clauses: [{ attribute: '', op: 'segmentMatch' as const, values: ['beta'] }],
+        serve: { rollout: { bucketBy: 'key', weights: [50000, 25000, 25000] } },
+      },
+    ];
     store.flagStates.patch('seeded', 'production', { on: true, targets: [{ variation: 2, values: ['u9'] }], rules }, meta);
     store.flagStates.patch('plain', 'staging', { on: true }, meta);
     store.flags.setArchived('gone', true, meta);

@@ -47,7 +47,12 @@ export class UsageStore {
       const known = new Set(
         reported.length === 0
           ? []
-          : tx.select({ key: flags.key }).from(flags).where(inArray(flags.key, reported)).all().map((r) => r.key),
+          : tx
+              .select({ key: flags.key })
+              .from(flags)
+              .where(inArray(flags.key, reported))
+              .all()
+              .map((r) => r.key),
       );
       let recorded = 0;
       for (const { key, variation, count } of report.flags) {
@@ -62,7 +67,15 @@ export class UsageStore {
         recorded++;
       }
       tx.insert(sdkInstances)
-        .values({ envId, instanceId: report.instanceId, keyId, sdk: report.sdk, appliedVersion: report.version, firstSeenAt: now, lastSeenAt: now })
+        .values({
+          envId,
+          instanceId: report.instanceId,
+          keyId,
+          sdk: report.sdk,
+          appliedVersion: report.version,
+          firstSeenAt: now,
+          lastSeenAt: now,
+        })
         .onConflictDoUpdate({
           target: [sdkInstances.envId, sdkInstances.instanceId],
           set: { keyId, sdk: report.sdk, appliedVersion: report.version, lastSeenAt: now },
@@ -70,7 +83,9 @@ export class UsageStore {
         .run();
       if (now - this.#prunedAt >= PRUNE_EVERY_MS) {
         this.#prunedAt = now;
-        tx.delete(sdkInstances).where(lt(sdkInstances.lastSeenAt, now - INSTANCE_RETENTION_MS)).run();
+        tx.delete(sdkInstances)
+          .where(lt(sdkInstances.lastSeenAt, now - INSTANCE_RETENTION_MS))
+          .run();
       }
       return recorded;
     });

@@ -75,42 +75,43 @@ export class Writer {
     // BEGIN IMMEDIATE: the write lock is taken before anything is read. With SQLite's default (deferred),
     // two processes sharing the file (scale-out.md) both read version N, and the second's upgrade to a
     // writer fails at once with SQLITE_BUSY (a 500), instead of waiting its turn and finding N stale (409).
-    const result = this.db.transaction((db) =>
-      fn({
-        db,
-        now,
-        meta,
-        audit: (entry) => {
-          audits.push(entry);
-          db.insert(auditLog)
-            .values({
-              at: now,
-              actorKind: meta.actor.kind,
-              actorId: meta.actor.id,
-              actorName: meta.actor.name,
-              action: entry.action,
-              env: entry.env ?? null,
-              resourceKind: entry.resource.kind,
-              resourceKey: entry.resource.key,
-              reason: entry.reason ?? meta.reason ?? null,
-              before: entry.before ?? null,
-              after: entry.after ?? null,
-            })
-            .run();
-        },
-        change: (env, kind, key, value) => {
-          const row = db
-            .update(environments)
-            .set({ version: sql`${environments.version} + 1` })
-            .where(eq(environments.id, env.id))
-            .returning({ version: environments.version })
-            .get();
-          if (!row) throw new Error(`environment ${env.key} vanished inside a transaction`);
-          changes.push({ env: env.key, version: row.version, kind, key, value });
-          return row.version;
-        },
-        afterCommit: (fn) => after.push(fn),
-      }),
+    const result = this.db.transaction(
+      (db) =>
+        fn({
+          db,
+          now,
+          meta,
+          audit: (entry) => {
+            audits.push(entry);
+            db.insert(auditLog)
+              .values({
+                at: now,
+                actorKind: meta.actor.kind,
+                actorId: meta.actor.id,
+                actorName: meta.actor.name,
+                action: entry.action,
+                env: entry.env ?? null,
+                resourceKind: entry.resource.kind,
+                resourceKey: entry.resource.key,
+                reason: entry.reason ?? meta.reason ?? null,
+                before: entry.before ?? null,
+                after: entry.after ?? null,
+              })
+              .run();
+          },
+          change: (env, kind, key, value) => {
+            const row = db
+              .update(environments)
+              .set({ version: sql`${environments.version} + 1` })
+              .where(eq(environments.id, env.id))
+              .returning({ version: environments.version })
+              .get();
+            if (!row) throw new Error(`environment ${env.key} vanished inside a transaction`);
+            changes.push({ env: env.key, version: row.version, kind, key, value });
+            return row.version;
+          },
+          afterCommit: (fn) => after.push(fn),
+        }),
       { behavior: 'immediate' },
     );
     for (const fn of after) fn();
@@ -141,8 +142,12 @@ export class Writer {
 /** The `If-Match` check: a stale version is a 409 that names the version to re-read. */
 export function checkVersion(current: number, ifMatch: number | undefined, what: string): void {
   if (ifMatch !== undefined && ifMatch !== current) {
-    throw new ApiError('version_conflict', `${what} is at version ${current}, not ${ifMatch}: it changed since it was read; read it again`, {
-      currentVersion: current,
-    });
+    throw new ApiError(
+      'version_conflict',
+      `${what} is at version ${current}, not ${ifMatch}: it changed since it was read; read it again`,
+      {
+        currentVersion: current,
+      },
+    );
   }
 }

@@ -4,7 +4,11 @@ import { Admission } from './admission.js';
 describe('Admission', () => {
   it('admits up to one second of new streams at once, then refuses with a jittered wait', () => {
     let now = 0;
-    const admission = new Admission({ maxConnections: 1000, maxNewPerSecond: 5 }, () => now, () => 0);
+    const admission = new Admission(
+      { maxConnections: 1000, maxNewPerSecond: 5 },
+      () => now,
+      () => 0,
+    );
     for (let i = 0; i < 5; i++) expect(admission.admit(i)).toBeNull();
     expect(admission.admit(5)).toBe(2);
     now += 200; // one token back
@@ -13,7 +17,11 @@ describe('Admission', () => {
   });
 
   it('refuses every new stream while the instance holds its maximum', () => {
-    const admission = new Admission({ maxConnections: 3, maxNewPerSecond: 100 }, () => 0, () => 0.5);
+    const admission = new Admission(
+      { maxConnections: 3, maxNewPerSecond: 100 },
+      () => 0,
+      () => 0.5,
+    );
     expect(admission.admit(2)).toBeNull();
     expect(admission.admit(3)).toBe(8);
   });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeLog, type LogEntry } from './change-log.js';
 
-const entry = (version: number): LogEntry => ({ version, server: Buffer.from(`s${version}`), client: version % 2 ? Buffer.from(`c${version}`) : null });
+const entry = (version: number): LogEntry => ({
+  version,
+  server: Buffer.from(`s${version}`),
+  client: version % 2 ? Buffer.from(`c${version}`) : null,
+});
 const versions = (entries: LogEntry[] | null) => entries?.map((e) => e.version) ?? null;
 
 describe('ChangeLog', () => {

@@ -15,7 +15,8 @@ export class ChangeLog {
   #size = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`change log capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`change log capacity must be a positive integer, got ${capacity}`);
     this.#entries = new Array<LogEntry | undefined>(capacity);
   }
 

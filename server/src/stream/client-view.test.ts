@@ -11,10 +11,18 @@ const summary = (events: ReturnType<ClientView['eventsFor']>) =>
 
 describe('ClientView', () => {
   it('shows client-side flags and only the segments they name', () => {
-    const all = flags(flagUsing('public', ['beta']), flagUsing('private', ['staff'], { clientSide: false }), flag('plain', { clientSide: true }));
+    const all = flags(
+      flagUsing('public', ['beta']),
+      flagUsing('private', ['staff'], { clientSide: false }),
+      flag('plain', { clientSide: true }),
+    );
     all.set('public', { ...all.get('public')!, clientSide: true });
     // The one definition of what clients see (snapshot-views.ts), which ClientView's events keep current.
-    const snapshot = clientView({ version: 7, flags: Object.fromEntries(all), segments: Object.fromEntries(segs(segment('beta'), segment('staff'), segment('unused'))) });
+    const snapshot = clientView({
+      version: 7,
+      flags: Object.fromEntries(all),
+      segments: Object.fromEntries(segs(segment('beta'), segment('staff'), segment('unused'))),
+    });
     expect(snapshot.version).toBe(7);
     expect(Object.keys(snapshot.flags).sort()).toEqual(['plain', 'public']);
     expect(Object.keys(snapshot.segments)).toEqual(['beta']);
@@ -28,12 +36,48 @@ describe('ClientView', () => {
     ['a flag becomes client-side', flag('f'), flag('f', { clientSide: true }), [], ['patch flag f']],
     ['a flag leaves client-side visibility', flag('f', { clientSide: true }), flag('f'), [], ['delete flag f']],
     ['a client-side flag is archived', flag('f', { clientSide: true }), null, [], ['delete flag f']],
-    ['a new client-side flag names a segment', undefined, flagUsing('f', ['beta'], { clientSide: true }), [], ['patch segment beta', 'patch flag f']],
-    ['a new client-side flag names a segment clients already have', undefined, flagUsing('f', ['beta'], { clientSide: true }), ['beta'], ['patch flag f']],
-    ['a flag with a segment becomes client-side', flagUsing('f', ['beta']), flagUsing('f', ['beta'], { clientSide: true }), [], ['patch segment beta', 'patch flag f']],
-    ['a flag with a segment leaves client-side visibility', flagUsing('f', ['beta'], { clientSide: true }), flagUsing('f', ['beta']), [], ['delete flag f', 'delete segment beta']],
-    ['a flag stops naming a segment others still need', flagUsing('f', ['beta'], { clientSide: true }), flag('f', { clientSide: true }), ['beta'], ['patch flag f']],
-    ['a flag swaps one segment for another', flagUsing('f', ['beta'], { clientSide: true }), flagUsing('f', ['staff'], { clientSide: true }), [], ['patch segment staff', 'patch flag f', 'delete segment beta']],
+    [
+      'a new client-side flag names a segment',
+      undefined,
+      flagUsing('f', ['beta'], { clientSide: true }),
+      [],
+      ['patch segment beta', 'patch flag f'],
+    ],
+    [
+      'a new client-side flag names a segment clients already have',
+      undefined,
+      flagUsing('f', ['beta'], { clientSide: true }),
+      ['beta'],
+      ['patch flag f'],
+    ],
+    [
+      'a flag with a segment becomes client-side',
+      flagUsing('f', ['beta']),
+      flagUsing('f', ['beta'], { clientSide: true }),
+      [],
+      ['patch segment beta', 'patch flag f'],
+    ],
+    [
+      'a flag with a segment leaves client-side visibility',
+      flagUsing('f', ['beta'], { clientSide: true }),
+      flagUsing('f', ['beta']),
+      [],
+      ['delete flag f', 'delete segment beta'],
+    ],
+    [
+      'a flag stops naming a segment others still need',
+      flagUsing('f', ['beta'], { clientSide: true }),
+      flag('f', { clientSide: true }),
+      ['beta'],
+      ['patch flag f'],
+    ],
+    [
+      'a flag swaps one segment for another',
+      flagUsing('f', ['beta'], { clientSide: true }),
+      flagUsing('f', ['staff'], { clientSide: true }),
+      [],
+      ['patch segment staff', 'patch flag f', 'delete segment beta'],
+    ],
   ];
 
   it.each(cases)('%s', (_name, before, after, alreadyNeeded, expected) => {

@@ -51,9 +51,11 @@ export class ClientView {
       const value = segments.get(k);
       if (value !== undefined) events.push({ type: 'patch', data: { version, kind: 'segment', key: k, value } });
     }
-    events.push(after !== undefined
-      ? { type: 'patch', data: { version, kind: 'flag', key, value: after } }
-      : { type: 'delete', data: { version, kind: 'flag', key } });
+    events.push(
+      after !== undefined
+        ? { type: 'patch', data: { version, kind: 'flag', key, value: after } }
+        : { type: 'delete', data: { version, kind: 'flag', key } },
+    );
     for (const k of lost) events.push({ type: 'delete', data: { version, kind: 'segment', key: k } });
     return events;
   }

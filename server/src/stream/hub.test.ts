@@ -173,7 +173,13 @@ describe('StreamHub', () => {
 
   it('counts a connection behind only for what piles up after its first frames, however large its put', () => {
     const { states, connect, change } = setup({ maxBufferedBytes: 1000 });
-    states.set('prod', snapshotOf(10, Array.from({ length: 50 }, (_, i) => flag(`flag-${i}`))));
+    states.set(
+      'prod',
+      snapshotOf(
+        10,
+        Array.from({ length: 50 }, (_, i) => flag(`flag-${i}`)),
+      ),
+    );
     const { out } = connect();
     const arrival = Buffer.concat(out.chunks).length;
     expect(arrival).toBeGreaterThan(1000);

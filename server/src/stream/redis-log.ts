@@ -129,7 +129,19 @@ export class RedisLog {
   ) {}
 
   async publishChange(change: EnvChange, origin: string): Promise<void> {
-    await this.redis.xadd(REDIS_KEYS.changes, 'MAXLEN', '~', this.maxEntries, '*', 'type', 'change', 'origin', origin, 'change', JSON.stringify(change));
+    await this.redis.xadd(
+      REDIS_KEYS.changes,
+      'MAXLEN',
+      '~',
+      this.maxEntries,
+      '*',
+      'type',
+      'change',
+      'origin',
+      origin,
+      'change',
+      JSON.stringify(change),
+    );
   }
 
   /** Records an SDK key for relays and tells them at once (a revocation must end its streams everywhere). */

@@ -54,7 +54,8 @@ export function createRelayApp({ hub, relay, admission }: RelayAppDeps): Hono<En
     }
     const key = await authenticate(secret);
     if (key === 'unavailable') throw new ApiError('unavailable', 'cannot check SDK keys right now; retry');
-    if (key === null || key === 'revoked') throw new ApiError('unauthorized', key === null ? 'unknown SDK key' : 'this SDK key was revoked');
+    if (key === null || key === 'revoked')
+      throw new ApiError('unauthorized', key === null ? 'unknown SDK key' : 'this SDK key was revoked');
     const snapshot = hub.snapshot(key.env);
     if (snapshot === null) throw new ApiError('unavailable', `no state for environment "${key.env}" yet`);
     const tag = snapshotTag(snapshot.version, key.audience);

@@ -37,7 +37,9 @@ afterEach(async () => {
 
 async function start(limits: AdmissionLimits = { maxConnections: 100, maxNewPerSecond: 10_000 }): Promise<Harness> {
   const feed = new LocalChangeFeed();
-  const hub = new StreamHub({ source: { snapshot: (env) => (env === 'prod' ? snapshotOf(10, [flag('a'), flag('b', { clientSide: true })]) : null) } });
+  const hub = new StreamHub({
+    source: { snapshot: (env) => (env === 'prod' ? snapshotOf(10, [flag('a'), flag('b', { clientSide: true })]) : null) },
+  });
   hub.follow(feed);
   const app = new Hono();
   app.route('/sdk/v1/stream', sdkStreamRoute({ hub, admission: new Admission(limits), authenticate: (raw) => KEYS[raw] ?? null }));
@@ -115,7 +117,9 @@ describe('GET /sdk/v1/stream', () => {
 
   it('serves browsers by ?key= with CORS, showing only client-side flags', async () => {
     const { url, publish } = await start();
-    const { response, text } = await readStream(`${url}?key=fsc_client`, { Origin: 'https://app.example' }, (t) => t.includes('event: put'));
+    const { response, text } = await readStream(`${url}?key=fsc_client`, { Origin: 'https://app.example' }, (t) =>
+      t.includes('event: put'),
+    );
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     const [put] = eventsOf(parseSse(text).blocks);
     expect(Object.keys(put!.data.flags)).toEqual(['b']);

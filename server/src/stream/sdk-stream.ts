@@ -124,12 +124,18 @@ export function sdkStreamRoute({ hub, authenticate, admission, missingEnv = 'gon
     // A secret that reached a URL is already in proxy and access logs: refuse it whatever else is sent.
     const urlKey = c.req.query('key');
     if (urlKey !== undefined && !urlKey.trim().startsWith(KEY_PREFIX.client)) {
-      return errorResponse(c, new ApiError('forbidden', 'only client keys (fsc_…) may be sent in the URL; send other keys in the Authorization header'));
+      return errorResponse(
+        c,
+        new ApiError('forbidden', 'only client keys (fsc_…) may be sent in the URL; send other keys in the Authorization header'),
+      );
     }
     const { raw, inUrl } = presentedKey(c);
     if (raw === null) return errorResponse(c, new ApiError('unauthorized', 'an SDK key is required'));
     if (raw.startsWith(KEY_PREFIX.admin)) {
-      return errorResponse(c, new ApiError('forbidden', 'admin tokens cannot read SDK endpoints: use a server (fss_…) or client (fsc_…) key'));
+      return errorResponse(
+        c,
+        new ApiError('forbidden', 'admin tokens cannot read SDK endpoints: use a server (fss_…) or client (fsc_…) key'),
+      );
     }
 
     if (hub.closing) {

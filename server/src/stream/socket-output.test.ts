@@ -11,9 +11,11 @@ afterEach(async () => {
   }
 });
 
-const FRAMES = ['retry: 1500\n\n', 'event: put\nid: 3\ndata: {"version":3}\n\n', 'event: patch\nid: 4\ndata: {"version":4,"ü":"ß"}\n\n'].map((f) =>
-  Buffer.from(f),
-);
+const FRAMES = [
+  'retry: 1500\n\n',
+  'event: put\nid: 3\ndata: {"version":3}\n\n',
+  'event: patch\nid: 4\ndata: {"version":4,"ü":"ß"}\n\n',
+].map((f) => Buffer.from(f));
 
 /** A server whose every request on `/sse` gets FRAMES through socketOutput, then the end; `/slow` answers late. */
 async function start(): Promise<number> {
@@ -96,7 +98,9 @@ describe('socketOutput', () => {
 
   it('waits its turn behind a pipelined response instead of writing into it', async () => {
     const port = await start();
-    const text = await raw(port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /sse HTTP/1.1\r\nHost: x\r\n\r\n', (t) => t.endsWith('0\r\n\r\n'));
+    const text = await raw(port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /sse HTTP/1.1\r\nHost: x\r\n\r\n', (t) =>
+      t.endsWith('0\r\n\r\n'),
+    );
     const second = text.indexOf('HTTP/1.1 200', 1);
     expect(text.slice(0, second)).toMatch(/slow answer$/);
     expect(text.slice(second)).toContain(`${FRAMES[0]!.length.toString(16)}\r\n${FRAMES[0]}\r\n`);

@@ -106,7 +106,8 @@ export function createStreaming({ config, store, feed, auth, log }: StreamingDep
     hub,
     fanout,
     route: sdkStreamRoute({ hub, authenticate, admission }),
-    unready: () => (fanout && !fanout.ready ? 'Redis is unreachable: changes commit, and reach primaries sharing the file, but not relays' : null),
+    unready: () =>
+      fanout && !fanout.ready ? 'Redis is unreachable: changes commit, and reach primaries sharing the file, but not relays' : null,
     metricsText: () => hub.metricsText() + processMemoryText(),
     keysChanged: (keyIds) => {
       const keys = primaryStore(store).sdkKeys();

@@ -59,5 +59,10 @@ export default vectorFile('attributes', 'Missing, null, oddly typed, nested and 
     ['a dotted name matches the attribute of that very name', { key: 'u1', 'address.city': 'Paris' }, true],
   ])
   .rollsOut('bucketBy an inherited name: missing, bucket 0', 'bucket-by-constructor', { key: 'u1' }, 'fallthrough', 0)
-  .rollsOut('bucketBy "constructor" given as data: hashed like any', 'bucket-by-constructor', { key: 'u1', constructor: 'acme' }, 'fallthrough')
+  .rollsOut(
+    'bucketBy "constructor" given as data: hashed like any',
+    'bucket-by-constructor',
+    { key: 'u1', constructor: 'acme' },
+    'fallthrough',
+  )
   .build();

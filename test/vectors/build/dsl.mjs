@@ -101,7 +101,14 @@ export function vectorFile(name, description) {
       const f = flagNamed(flagKey);
       if (!(index in f.variations)) throw new Error(`${name} › ${caseName}: no variation ${index}`);
       const { call, default: def } = callFor(f, opts);
-      add({ name: caseName, flag: flagKey, context, default: def, call, expect: { value: f.variations[index], variationIndex: index, reason: why } });
+      add({
+        name: caseName,
+        flag: flagKey,
+        context,
+        default: def,
+        call,
+        expect: { value: f.variations[index], variationIndex: index, reason: why },
+      });
       return this;
     },
     /**
@@ -134,7 +141,14 @@ export function vectorFile(name, description) {
     },
     /** The caller's default comes back with ERROR/`errorKind`. */
     returnsDefault(caseName, flagKey, context, call, def, errorKind) {
-      add({ name: caseName, flag: flagKey, context, default: def, call, expect: { value: def, variationIndex: null, reason: reason.error(errorKind) } });
+      add({
+        name: caseName,
+        flag: flagKey,
+        context,
+        default: def,
+        call,
+        expect: { value: def, variationIndex: null, reason: reason.error(errorKind) },
+      });
       return this;
     },
     /** Rows of [case name, context, matches?] for a flag whose rule `ruleIndex` serves 1 and falls through to 0. */

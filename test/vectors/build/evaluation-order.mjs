@@ -13,7 +13,7 @@ const newCheckout = {
   clientSide: true,
 };
 
-export default vectorFile('evaluation-order', 'Evaluation order and reasons; DESIGN.md\'s new-checkout flag end to end.')
+export default vectorFile('evaluation-order', "Evaluation order and reasons; DESIGN.md's new-checkout flag end to end.")
   .flags(
     flag('killed', { on: false, fallthrough: { variation: 1 } }),
     flag('killed-serving-true', { on: false, offVariation: 1, fallthrough: { variation: 0 } }),
@@ -22,7 +22,10 @@ export default vectorFile('evaluation-order', 'Evaluation order and reasons; DES
     flag('first-rule-wins', {
       kind: 'string',
       variations: ['fallthrough', 'africa', 'gold'],
-      rules: [rule('africa', [clause('country', 'in', ['ZA'])], { variation: 1 }), rule('gold', [clause('plan', 'in', ['gold'])], { variation: 2 })],
+      rules: [
+        rule('africa', [clause('country', 'in', ['ZA'])], { variation: 1 }),
+        rule('gold', [clause('plan', 'in', ['gold'])], { variation: 2 }),
+      ],
     }),
     flag('all-clauses', { rules: [rule('za-gold', [clause('country', 'in', ['ZA']), clause('plan', 'in', ['gold'])])] }),
     flag('new-checkout', newCheckout),
@@ -35,14 +38,32 @@ export default vectorFile('evaluation-order', 'Evaluation order and reasons; DES
   .serves('on without targeting: everyone falls through', 'simply-on', { key: 'u1' }, 1, reason.fallthrough)
   .serves('on without targeting: an empty context too', 'simply-on', {}, 1, reason.fallthrough)
   .serves('rules: the first matching rule wins', 'first-rule-wins', { key: 'u1', country: 'ZA', plan: 'gold' }, 1, reason.rule('africa', 0))
-  .serves('rules: a later rule when the first does not match', 'first-rule-wins', { key: 'u1', country: 'US', plan: 'gold' }, 2, reason.rule('gold', 1))
+  .serves(
+    'rules: a later rule when the first does not match',
+    'first-rule-wins',
+    { key: 'u1', country: 'US', plan: 'gold' },
+    2,
+    reason.rule('gold', 1),
+  )
   .serves('rules: fall through when none matches', 'first-rule-wins', { key: 'u1', country: 'US', plan: 'free' }, 0, reason.fallthrough)
-  .serves('rules: every clause of a rule must match', 'all-clauses', { key: 'u1', country: 'ZA', plan: 'gold' }, 1, reason.rule('za-gold', 0))
+  .serves(
+    'rules: every clause of a rule must match',
+    'all-clauses',
+    { key: 'u1', country: 'ZA', plan: 'gold' },
+    1,
+    reason.rule('za-gold', 0),
+  )
   .serves('rules: one clause of two is not enough', 'all-clauses', { key: 'u1', country: 'ZA', plan: 'free' }, 0, reason.fallthrough)
   .serves('new-checkout: a targeted user', 'new-checkout', { key: 'user-1', country: 'US' }, 1, reason.target)
   .serves('new-checkout: a targeted user in Africa is still a target', 'new-checkout', { key: 'user-2', country: 'NG' }, 1, reason.target)
   .serves('new-checkout: a user in Africa', 'new-checkout', { key: 'user-3', country: 'KE' }, 1, reason.rule('africa', 0))
-  .serves('new-checkout: a staff member in Africa gets the first rule', 'new-checkout', { key: 'user-4', country: 'ZA', email: 'x@example.com' }, 1, reason.rule('africa', 0))
+  .serves(
+    'new-checkout: a staff member in Africa gets the first rule',
+    'new-checkout',
+    { key: 'user-4', country: 'ZA', email: 'x@example.com' },
+    1,
+    reason.rule('africa', 0),
+  )
   .rollsOut('new-checkout: staff are split 50/50 (a)', 'new-checkout', { key: 'user-5', email: 'e@example.com' }, 1)
   .rollsOut('new-checkout: staff are split 50/50 (b)', 'new-checkout', { key: 'user-6', email: 'f@example.com' }, 1)
   .rollsOut('new-checkout: staff are split 50/50 (c)', 'new-checkout', { key: 'user-7', email: 'g@example.com' }, 1)

@@ -16,7 +16,20 @@ import targets from './targets.mjs';
 import typesAndErrors from './types-and-errors.mjs';
 import unicode from './unicode.mjs';
 
-const files = [attributes, evaluationOrder, negation, operatorsDates, operatorsNumbers, operatorsSemver, operatorsText, rollouts, segments, targets, typesAndErrors, unicode];
+const files = [
+  attributes,
+  evaluationOrder,
+  negation,
+  operatorsDates,
+  operatorsNumbers,
+  operatorsSemver,
+  operatorsText,
+  rollouts,
+  segments,
+  targets,
+  typesAndErrors,
+  unicode,
+];
 
 const check = process.argv.includes('--check');
 let total = 0;

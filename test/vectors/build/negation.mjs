@@ -38,7 +38,25 @@ export default vectorFile('negation', 'Negated clauses, and how they treat missi
     ['negate semverLt: an earlier version does not', { key: 'u1', appVersion: '1.9.0' }, false],
     ['negate semverLt: a string that is no version matches', { key: 'u1', appVersion: 'latest' }, true],
   ])
-  .serves('negate in a rule: both clauses hold', 'za-but-not-staff', { key: 'u1', country: 'ZA', email: 'ann@shop.test' }, 1, reason.rule('za-customers', 0))
-  .serves('negate in a rule: the negated clause fails', 'za-but-not-staff', { key: 'u1', country: 'ZA', email: 'ann@example.com' }, 0, reason.fallthrough)
-  .serves('negate in a rule: a missing attribute fails the negated clause', 'za-but-not-staff', { key: 'u1', country: 'ZA' }, 0, reason.fallthrough)
+  .serves(
+    'negate in a rule: both clauses hold',
+    'za-but-not-staff',
+    { key: 'u1', country: 'ZA', email: 'ann@shop.test' },
+    1,
+    reason.rule('za-customers', 0),
+  )
+  .serves(
+    'negate in a rule: the negated clause fails',
+    'za-but-not-staff',
+    { key: 'u1', country: 'ZA', email: 'ann@example.com' },
+    0,
+    reason.fallthrough,
+  )
+  .serves(
+    'negate in a rule: a missing attribute fails the negated clause',
+    'za-but-not-staff',
+    { key: 'u1', country: 'ZA' },
+    0,
+    reason.fallthrough,
+  )
   .build();

@@ -19,7 +19,11 @@ export default vectorFile('operators-dates', 'The date operators before and afte
     ['after: the same instant does not (strict)', { key: 'u1', signedUpAt: '2025-01-01T00:00:00Z' }, false],
     ['after: one millisecond later matches', { key: 'u1', signedUpAt: '2025-01-01T00:00:00.001Z' }, true],
     ['after: a date alone is its midnight UTC, not after itself', { key: 'u1', signedUpAt: '2025-01-01' }, false],
-    ['after: a positive offset is east of UTC (01:00+02:00 is 23:00Z the day before)', { key: 'u1', signedUpAt: '2025-01-01T01:00:00+02:00' }, false],
+    [
+      'after: a positive offset is east of UTC (01:00+02:00 is 23:00Z the day before)',
+      { key: 'u1', signedUpAt: '2025-01-01T01:00:00+02:00' },
+      false,
+    ],
     ['after: a negative offset is west of UTC (00:30-01:00 is 01:30Z)', { key: 'u1', signedUpAt: '2025-01-01T00:30:00-01:00' }, true],
     ['after: a date-time without an offset is UTC', { key: 'u1', signedUpAt: '2025-01-01T00:00:01' }, true],
     ['after: epoch milliseconds are instants too', { key: 'u1', signedUpAt: NEW_YEAR_2025_MS + 1 }, true],

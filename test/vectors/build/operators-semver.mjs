@@ -43,6 +43,10 @@ export default vectorFile('operators-semver', 'The semantic-version operators se
   .matchTable('semver-gt-beta2', [
     ['semverGt: numeric identifiers compare as numbers (beta.11 > beta.2)', { key: 'u1', appVersion: '1.0.0-beta.11' }, true],
     ['semverGt: fewer identifiers precede more (beta < beta.2)', { key: 'u1', appVersion: '1.0.0-beta' }, false],
-    ['semverGt: numeric identifiers precede alphanumeric ones (alpha.1 < alpha.beta < beta.2)', { key: 'u1', appVersion: '1.0.0-alpha.beta' }, false],
+    [
+      'semverGt: numeric identifiers precede alphanumeric ones (alpha.1 < alpha.beta < beta.2)',
+      { key: 'u1', appVersion: '1.0.0-alpha.beta' },
+      false,
+    ],
   ])
   .build();

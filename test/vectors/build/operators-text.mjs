@@ -2,7 +2,28 @@
 // booleans, by strict equality); an array attribute matches when any element does.
 import { clause, clauseFlag, vectorFile } from './dsl.mjs';
 
-const COUNTRIES_20 = ['AR', 'AU', 'BR', 'CA', 'CN', 'DE', 'EG', 'ES', 'FR', 'GB', 'IN', 'IT', 'JP', 'KE', 'MX', 'NG', 'NL', 'SE', 'US', 'ZA'];
+const COUNTRIES_20 = [
+  'AR',
+  'AU',
+  'BR',
+  'CA',
+  'CN',
+  'DE',
+  'EG',
+  'ES',
+  'FR',
+  'GB',
+  'IN',
+  'IT',
+  'JP',
+  'KE',
+  'MX',
+  'NG',
+  'NL',
+  'SE',
+  'US',
+  'ZA',
+];
 
 export default vectorFile('operators-text', 'The text operators in, startsWith, endsWith, contains and matches.')
   .flags(
@@ -74,7 +95,11 @@ export default vectorFile('operators-text', 'The text operators in, startsWith, 
     ['contains: letters apart do not match', { key: 'u1', userAgent: 'b-o-t' }, false],
   ])
   .matchTable('matches-firefox', [
-    ['matches: a matching string', { key: 'u1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0' }, true],
+    [
+      'matches: a matching string',
+      { key: 'u1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0' },
+      true,
+    ],
     ['matches: a string the pattern does not describe', { key: 'u1', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0' }, false],
     ['matches: an escaped dot is a literal dot', { key: 'u1', userAgent: 'Mozilla/5x0 Firefox/1' }, false],
   ])

@@ -13,21 +13,23 @@ const MID = bucketOf(SEED, KEY_MID);
 const split = (weights, state = {}) => ({ fallthrough: rollout('key', weights), ...state });
 const three = (weights, state = {}) => ({ kind: 'string', variations: ['a', 'b', 'c'], fallthrough: rollout('key', weights), ...state });
 
-const file = vectorFile('rollouts', 'Percentage rollouts: buckets, weights of 0 and 100000, thresholds, seeds, bucketBy attributes.')
-  .flags(
-    flag('split-75-25', split([75_000, 25_000])),
-    flag('split-75-25-reseeded', split([75_000, 25_000], { seed: 'split-75-25-v2' })),
-    flag('three-way', three([20_000, 30_000, 50_000])),
-    flag('everyone', split([0, 100_000])),
-    flag('nobody', split([100_000, 0])),
-    flag('middle-weight-zero', three([50_000, 0, 50_000])),
-    flag('one-bucket', split([99_999, 1], { seed: SEED })),
-    flag('all-but-bucket-0', split([1, 99_999], { seed: SEED })),
-    flag('threshold-at-mid', split([MID, 100_000 - MID], { seed: SEED })),
-    flag('threshold-past-mid', split([MID + 1, 99_999 - MID], { seed: SEED })),
-    flag('by-account', { fallthrough: rollout('accountId', [50_000, 50_000]) }),
-    flag('rule-rollout', { rules: [rule('beta', [clause('beta', 'in', [true])], rollout('key', [10_000, 90_000]))], fallthrough: { variation: 0 } }),
-  );
+const file = vectorFile('rollouts', 'Percentage rollouts: buckets, weights of 0 and 100000, thresholds, seeds, bucketBy attributes.').flags(
+  flag('split-75-25', split([75_000, 25_000])),
+  flag('split-75-25-reseeded', split([75_000, 25_000], { seed: 'split-75-25-v2' })),
+  flag('three-way', three([20_000, 30_000, 50_000])),
+  flag('everyone', split([0, 100_000])),
+  flag('nobody', split([100_000, 0])),
+  flag('middle-weight-zero', three([50_000, 0, 50_000])),
+  flag('one-bucket', split([99_999, 1], { seed: SEED })),
+  flag('all-but-bucket-0', split([1, 99_999], { seed: SEED })),
+  flag('threshold-at-mid', split([MID, 100_000 - MID], { seed: SEED })),
+  flag('threshold-past-mid', split([MID + 1, 99_999 - MID], { seed: SEED })),
+  flag('by-account', { fallthrough: rollout('accountId', [50_000, 50_000]) }),
+  flag('rule-rollout', {
+    rules: [rule('beta', [clause('beta', 'in', [true])], rollout('key', [10_000, 90_000]))],
+    fallthrough: { variation: 0 },
+  }),
+);
 
 for (let i = 0; i < 12; i++) file.rollsOut(`75/25: user-${i}`, 'split-75-25', { key: `user-${i}` }, 'fallthrough');
 for (let i = 0; i < 6; i++) file.rollsOut(`a new seed reshuffles: user-${i}`, 'split-75-25-reseeded', { key: `user-${i}` }, 'fallthrough');
@@ -64,5 +66,11 @@ export default file
   .rollsOut('a rule may serve a rollout (a)', 'rule-rollout', { key: 'user-1', beta: true }, 0)
   .rollsOut('a rule may serve a rollout (b)', 'rule-rollout', { key: 'user-2', beta: true }, 0)
   .rollsOut('a rule may serve a rollout (c)', 'rule-rollout', { key: 'user-3', beta: true }, 0)
-  .serves('a rule serving a rollout does not touch contexts it does not match', 'rule-rollout', { key: 'user-1', beta: false }, 0, reason.fallthrough)
+  .serves(
+    'a rule serving a rollout does not touch contexts it does not match',
+    'rule-rollout',
+    { key: 'user-1', beta: false },
+    0,
+    reason.fallthrough,
+  )
   .build();

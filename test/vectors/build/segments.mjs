@@ -41,7 +41,7 @@ export default vectorFile('segments', 'Segments: included and excluded keys, seg
   .matchTable('beta-or-vip', [
     ['segments: in the first named segment', { key: 'u-in' }, true],
     ['segments: in the second named segment', { key: 'u-vip' }, true],
-    ['segments: by the second segment\'s first rule', { key: 'u-y', plan: 'gold' }, true],
+    ["segments: by the second segment's first rule", { key: 'u-y', plan: 'gold' }, true],
     ['segments: by a two-clause segment rule', { key: 'u-y', country: 'ZA', plan: 'silver' }, true],
     ['segments: half a two-clause segment rule is not enough', { key: 'u-y', plan: 'silver' }, false],
     ['segments: excluded from one, in no other', { key: 'u-out' }, false],
@@ -52,13 +52,17 @@ export default vectorFile('segments', 'Segments: included and excluded keys, seg
     ['negate segmentMatch: an excluded key matches', { key: 'u-out' }, true],
     ['negate segmentMatch: membership is not an attribute, so an empty context matches', {}, true],
   ])
-  .matchTable('nobody-segment', [
-    ['segment: an empty segment holds nobody', { key: 'u-in', email: 'a@example.com' }, false],
-  ])
+  .matchTable('nobody-segment', [['segment: an empty segment holds nobody', { key: 'u-in', email: 'a@example.com' }, false]])
   .matchTable('beta-in-za', [
     ['segment and clause: both must hold', { key: 'u-in', country: 'ZA' }, true],
     ['segment and clause: the segment alone is not enough', { key: 'u-in', country: 'US' }, false],
     ['segment and clause: the clause alone is not enough', { key: 'u-nobody', country: 'ZA' }, false],
   ])
-  .serves('segment: an excluded key is out though also included and matching a rule', 'beta-only', { key: 'u-both', email: 'b@example.com' }, 0, reason.fallthrough)
+  .serves(
+    'segment: an excluded key is out though also included and matching a rule',
+    'beta-only',
+    { key: 'u-both', email: 'b@example.com' },
+    0,
+    reason.fallthrough,
+  )
   .build();

@@ -12,7 +12,11 @@ export default vectorFile('types-and-errors', 'Typed calls on flags of every kin
     flag('colour', { kind: 'string', variations: ['red', 'green'], fallthrough: { variation: 1 } }),
     flag('colour-off', { kind: 'string', variations: ['red', 'green'], on: false, offVariation: 0 }),
     flag('limit', { kind: 'number', variations: [0, 1.5, 100], fallthrough: { variation: 1 } }),
-    flag('config-object', { kind: 'json', variations: [{ color: 'red', sizes: [1, 2] }, { color: 'blue' }], fallthrough: { variation: 0 } }),
+    flag('config-object', {
+      kind: 'json',
+      variations: [{ color: 'red', sizes: [1, 2] }, { color: 'blue' }],
+      fallthrough: { variation: 0 },
+    }),
     flag('config-array', { kind: 'json', variations: [['a', 'b'], []], fallthrough: { variation: 0 } }),
     flag('config-string', { kind: 'json', variations: ['plain', { nested: true }], fallthrough: { variation: 0 } }),
   )

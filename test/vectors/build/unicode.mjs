@@ -17,7 +17,13 @@ export default vectorFile('unicode', 'Unicode keys, attribute names, values and 
     flag('unicode-seed', { seed: 'ñandú-種-🎲', fallthrough: rollout('key', [50_000, 50_000]) }),
   )
   .serves('target: a key with a precomposed ë', 'unicode-targets', { key: 'Zoë' }, 1, reason.target)
-  .serves('target: the decomposed spelling is another key (no normalisation)', 'unicode-targets', { key: 'Zoe\u0308' }, 0, reason.fallthrough)
+  .serves(
+    'target: the decomposed spelling is another key (no normalisation)',
+    'unicode-targets',
+    { key: 'Zoe\u0308' },
+    0,
+    reason.fallthrough,
+  )
   .serves('target: a CJK key', 'unicode-targets', { key: '用户-42' }, 1, reason.target)
   .serves('target: an emoji ZWJ sequence', 'unicode-targets', { key: '👩‍💻' }, 1, reason.target)
   .serves('target: part of an emoji ZWJ sequence is another key', 'unicode-targets', { key: '👩' }, 0, reason.fallthrough)

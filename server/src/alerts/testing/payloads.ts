@@ -77,7 +77,15 @@ export interface DdInput {
 }
 
 /** The docs/alerts.md Datadog template after Datadog substituted its variables. */
-export function datadogBody({ transition, title = 'High checkout error rate', eventTitle, alertId = '1234567', cycleKey = '7010357291245812345', tags = 'env:prod,flag:new-checkout,team:payments', scope = 'service:checkout' }: DdInput) {
+export function datadogBody({
+  transition,
+  title = 'High checkout error rate',
+  eventTitle,
+  alertId = '1234567',
+  cycleKey = '7010357291245812345',
+  tags = 'env:prod,flag:new-checkout,team:payments',
+  scope = 'service:checkout',
+}: DdInput) {
   return {
     alert_title: title,
     alert_transition: transition,

@@ -62,6 +62,11 @@ export function killFixture({ storeOnFixtureClock = false } = {}): KillFixture {
     },
   };
   fixtureMade = true;
-  fixture.receiver = new AlertReceiver({ store, log: createLogger('error', () => {}), plans: STORE_ROLLOUT_PLANS, clock: () => fixture.now });
+  fixture.receiver = new AlertReceiver({
+    store,
+    log: createLogger('error', () => {}),
+    plans: STORE_ROLLOUT_PLANS,
+    clock: () => fixture.now,
+  });
   return fixture;
 }
