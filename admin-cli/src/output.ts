@@ -32,6 +32,7 @@ export function wantsColour(stream: Writable, env: Record<string, string | undef
   return env.TERM !== 'dumb';
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what an ANSI colour code starts with
 const ANSI = /\x1b\[[0-9;]*m/g;
 const visibleLength = (text: string) => text.replace(ANSI, '').length;
 

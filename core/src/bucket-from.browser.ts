@@ -4,6 +4,6 @@
 import { BUCKETS, murmur3 } from './murmur3.js';
 
 /** What bucketFrom continues from: the seed and its separator, unhashed. */
-export const bucketSeed = (seed: string): string => seed + ':';
+export const bucketSeed = (seed: string): string => `${seed}:`;
 
 export const bucketFrom = (prefix: string, rest: string): number => murmur3(prefix + rest) % BUCKETS;

@@ -6,7 +6,7 @@
 import { BUCKETS, C1, C2, murmur3From, murmur3Prefix, type HashState } from './murmur3.js';
 
 /** A flag's `seed + ":"`, hashed once at preparation: each evaluation continues from it. */
-export const bucketSeed = (seed: string): HashState => murmur3Prefix(seed + ':');
+export const bucketSeed = (seed: string): HashState => murmur3Prefix(`${seed}:`);
 
 // A private copy: V8 folds a module's own constants but not imported bindings, and dividing by a variable
 // is a slow float modulo, where dividing by a constant is a multiplication.

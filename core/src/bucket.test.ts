@@ -41,6 +41,7 @@ describe('murmur3', () => {
     const mismatches: string[] = [];
     for (let i = 0; i < 100_000; i++) {
       const text = randomString(next);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included
       if (/[^\x00-\x7f]/.test(text)) nonAscii++;
       if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text)) loneSurrogates++;
       const seed = i % 3 === 0 ? Math.floor(next() * 0xffffffff) : 0;

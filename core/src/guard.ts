@@ -4,6 +4,7 @@
 // breach of them answers MALFORMED_FLAG on the path that reaches it. Kept terse: it ships to browsers.
 import type { Flag, Segment, Snapshot } from './model.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: a guard probes values of unknown shape field by field; `unknown` would need a cast at every read
 type Check = (value: any) => boolean;
 
 const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -45,6 +46,7 @@ export const isSegment = (s: unknown): s is Segment =>
   every((s as Segment).rules, hasClauses);
 
 /** Every item passes `check` and is filed under its own key. */
+// biome-ignore lint/suspicious/noExplicitAny: as Check
 const isRecordOf = (record: any, check: Check) =>
   isObject(record) && Object.keys(record).every((key) => check(record[key]) && record[key].key === key);
 

@@ -26,7 +26,10 @@ export const MAX_TESTED_LENGTH = 1024;
 let metTooLong = false;
 
 /** What a length-bounded test answers for a value past the bound: the answer that makes its clause not match. */
-export const tooLong = (negate: boolean): boolean => ((metTooLong = true), negate);
+export const tooLong = (negate: boolean): boolean => {
+  metTooLong = true;
+  return negate;
+};
 
 /** Whether a test met a value too long since the last call. */
 export const takeTooLong = (): boolean => metTooLong && !(metTooLong = false);
@@ -85,8 +88,8 @@ const OPERATORS: Record<string, Spec<unknown, unknown>> = {
 export function compileTest(op: string, values: readonly unknown[], negate = false): ValueTest | null {
   if (op === 'in') return inList(values);
   if (!Object.hasOwn(OPERATORS, op)) return null;
-  const [valueOf, attributeOf, test] = OPERATORS[op]!;
-  const operands = values.map(valueOf).filter((v) => v !== undefined);
+  const [operandOf, attributeOf, test] = OPERATORS[op]!;
+  const operands = values.map(operandOf).filter((v) => v !== undefined);
   // The operators whose cost grows with the attribute's length.
   const bounded = op === 'matches' || op === 'contains';
   return (raw) => {

@@ -95,9 +95,9 @@ export function portablePatternProblem(pattern: string): string | null {
   for (let i = 0; i < pattern.length; ) {
     const ch = pattern[i]!;
     if (ch === '\\') {
-      const escape = escapeAt(pattern, i, false);
-      if (typeof escape === 'string') return escape;
-      i += escape.length;
+      const escaped = escapeAt(pattern, i, false);
+      if (typeof escaped === 'string') return escaped;
+      i += escaped.length;
     } else if (ch === '[') {
       const end = classEnd(pattern, i);
       if (typeof end === 'string') return end;

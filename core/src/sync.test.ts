@@ -5,7 +5,7 @@ import type { Flag } from './model.js';
 import { createBackoff, FlagSync } from './sync.js';
 import { flagOff, flagOn, inSegment, ruleFlag, segment, snapshotOf } from './testing/index.js';
 
-const valueOf = (sync: FlagSync, key: string, context: Record<string, unknown> = { key: 'u1' }) =>
+const valueIn = (sync: FlagSync, key: string, context: Record<string, unknown> = { key: 'u1' }) =>
   evaluate(sync.state!, key, context, null).value;
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -22,14 +22,14 @@ describe('FlagSync: applying what the server sends', () => {
     const result = sync.receive('put', json(snapshotOf(3, [flagOn('a'), flagOn('b')])));
     expect(result).toEqual({ ok: true, change: { keys: ['a', 'b'], version: 3 } });
     expect(sync.source).toBe('server');
-    expect(valueOf(sync, 'a')).toBe(true);
+    expect(valueIn(sync, 'a')).toBe(true);
   });
 
   it('applies a newer patch and names only the changed flag', () => {
     const sync = serverSync();
     const result = sync.receive('patch', json({ version: 6, kind: 'flag', key: 'b', value: flagOn('b', { version: 2 }) }));
     expect(result).toEqual({ ok: true, change: { keys: ['b'], version: 6 } });
-    expect(valueOf(sync, 'b')).toBe(true);
+    expect(valueIn(sync, 'b')).toBe(true);
   });
 
   it('never lets an older put, patch or delete overwrite a newer state', () => {
@@ -42,7 +42,7 @@ describe('FlagSync: applying what the server sends', () => {
     });
     expect(sync.receive('delete', json({ version: 3, kind: 'flag', key: 'a' }))).toEqual({ ok: true, change: null });
     expect(sync.state).toBe(held);
-    expect(valueOf(sync, 'a')).toBe(true);
+    expect(valueIn(sync, 'a')).toBe(true);
   });
 
   it('applies a delete', () => {
@@ -61,8 +61,8 @@ describe('FlagSync: applying what the server sends', () => {
     ] as const;
     for (const [type, data] of group) expect(sync.receive(type, data)).toMatchObject({ ok: true });
     expect(sync.state!.version).toBe(6);
-    expect(valueOf(sync, 'a', { key: 'u1' })).toBe(true);
-    expect(valueOf(sync, 'a', { key: 'u2' })).toBe(false);
+    expect(valueIn(sync, 'a', { key: 'u1' })).toBe(true);
+    expect(valueIn(sync, 'a', { key: 'u2' })).toBe(false);
 
     const held = sync.state;
     for (const [type, data] of group) expect(sync.receive(type, data)).toEqual({ ok: true, change: null });
@@ -74,7 +74,7 @@ describe('FlagSync: applying what the server sends', () => {
     });
     expect(sync.receive('delete', json({ version: 7, kind: 'segment', key: 'staff' }))).toMatchObject({ ok: true });
     expect(sync.state!.segments.has('staff')).toBe(false);
-    expect(valueOf(sync, 'a', { key: 'u2' })).toBe(true);
+    expect(valueIn(sync, 'a', { key: 'u2' })).toBe(true);
   });
 
   it.each([
@@ -91,7 +91,7 @@ describe('FlagSync: applying what the server sends', () => {
     const result = sync.receive(type, data);
     expect(result.ok).toBe(false);
     expect(sync.state).toBe(held);
-    expect(valueOf(sync, 'a')).toBe(true);
+    expect(valueIn(sync, 'a')).toBe(true);
   });
 
   it('refuses a patch before any put from the server, even over a bootstrap', () => {
@@ -100,7 +100,7 @@ describe('FlagSync: applying what the server sends', () => {
     expect(sync.receive('patch', json({ version: 6, kind: 'flag', key: 'a', value: flagOff('a', { version: 2 }) }))).toMatchObject({
       ok: false,
     });
-    expect(valueOf(sync, 'a')).toBe(true);
+    expect(valueIn(sync, 'a')).toBe(true);
   });
 });
 
@@ -110,19 +110,19 @@ describe('FlagSync: bootstrap', () => {
     expect(sync.bootstrap(snapshotOf(100, [flagOn('a', { version: 7 })]))).toMatchObject({ ok: true });
     expect(sync.source).toBe('bootstrap');
     expect(sync.resumeVersion).toBeNull();
-    expect(valueOf(sync, 'a')).toBe(true);
+    expect(valueIn(sync, 'a')).toBe(true);
 
     const result = sync.put(snapshotOf(3, [flagOff('a')]));
     expect(result).toEqual({ ok: true, change: { keys: ['a'], version: 3 } });
     expect(sync.source).toBe('server');
-    expect(valueOf(sync, 'a')).toBe(false);
+    expect(valueIn(sync, 'a')).toBe(false);
     expect(sync.resumeVersion).toBe(3);
   });
 
   it('never replaces server data with a bootstrap', () => {
     const sync = serverSync(5);
     expect(sync.bootstrap(snapshotOf(50, [flagOff('a', { version: 9 })]))).toEqual({ ok: true, change: null });
-    expect(valueOf(sync, 'a')).toBe(true);
+    expect(valueIn(sync, 'a')).toBe(true);
   });
 
   it('refuses a bootstrap that is not a snapshot', () => {

@@ -43,7 +43,7 @@ async function runClients() {
   const clients = [];
   let armed = null;
   const check = (index) => {
-    if (!armed || armed.times[index] !== 0 || clients[index].isEnabled(FLAG, USER) !== armed.on) return;
+    if (armed?.times[index] !== 0 || clients[index].isEnabled(FLAG, USER) !== armed.on) return;
     armed.times[index] = now();
     if (++armed.count === clients.length) {
       process.send({ type: 'seen', round: armed.round, times: Array.from(armed.times) });

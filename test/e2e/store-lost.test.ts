@@ -18,6 +18,7 @@ afterEach(async () => {
 });
 
 describe('the data directory disappearing under a running server', () => {
+  // biome-ignore lint/suspicious/noConfusingVoidType: a case returns what undoes it, or nothing (rmSync's void)
   it.each<[string, (dir: string) => (() => void) | void]>([
     ['deleted', (dir) => rmSync(dir, { recursive: true, force: true })],
     [

@@ -10,7 +10,7 @@ import { ApplyIncomplete, PlanRefused, UsageError } from '../errors.js';
 import { type Io, readInput } from '../io.js';
 import { collect } from '../parse.js';
 import { applyPlan, type StepOutcome } from '../flags-as-code/apply.js';
-import { type FlagsDocument, parseDocument, renderDocument, toDocument } from '../flags-as-code/document.js';
+import { parseDocument, renderDocument, toDocument } from '../flags-as-code/document.js';
 import { type Plan, planChanges, type ServerState, summarise } from '../flags-as-code/plan.js';
 
 export function registerFlagsAsCode(program: Command, io: Io): void {

@@ -12,6 +12,7 @@ import type { ChangeFeed, SnapshotSource } from '../store/changes.js';
 /** What the app needs of streaming (stream/streaming.ts builds the whole of it). */
 export interface StreamingRoutes {
   /** Mounted at /sdk/v1/stream. */
+  // biome-ignore lint/suspicious/noExplicitAny: a primary and a relay mount the same route under different Env types
   route: Hono<any>;
   /** Null when ready; otherwise why not (for /readyz). */
   unready(): string | null;

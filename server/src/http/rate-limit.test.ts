@@ -3,7 +3,7 @@
 // through the whole app in-process, then the middleware alone on a clock the test moves.
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../errors.js';
+import type { ApiError } from '../errors.js';
 import { testApp } from '../testing/app.js';
 import { rateLimit, refusalsPerMinute } from './rate-limit.js';
 

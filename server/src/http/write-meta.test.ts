@@ -2,7 +2,7 @@
 // X-Flagstaff-Reason (why, for the audit log) — read into WriteMeta, or refused with the header's name.
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../errors.js';
+import type { ApiError } from '../errors.js';
 import type { AppEnv } from './context.js';
 import { MAX_REASON_LENGTH, parseIfMatch, parseReason, setVersionTag, writeMeta } from './write-meta.js';
 

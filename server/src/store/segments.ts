@@ -1,6 +1,6 @@
 // Segments: named sets of contexts in one environment (included keys, excluded keys, rules).
 import { and, asc, eq } from 'drizzle-orm';
-import { clientPatternIssues, validateSegment, type SegmentRule } from '@flagstaff/core';
+import { clientPatternIssues, validateSegment } from '@flagstaff/core';
 import { clientPatternProblem } from '../client-patterns.js';
 import { ApiError, notFound, validationFailed } from '../errors.js';
 import type { Db } from './db.js';

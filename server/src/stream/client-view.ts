@@ -5,9 +5,6 @@ import { segmentsNamedBy, type Flag, type Segment, type StreamEvent } from '@fla
 import { changeEvent, type EnvChange } from '../store/changes.js';
 import { clientSees as visible } from '../snapshot-views.js';
 
-/** The segment keys a flag's rules name, each once (segments cannot name segments). */
-const namedSegments = (flag: Flag): Set<string> => new Set(segmentsNamedBy(flag));
-
 /** Where the segments of the state after a change are looked up (a Map will do). */
 export interface SegmentLookup {
   get(key: string): Segment | undefined;

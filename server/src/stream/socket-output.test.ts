@@ -65,7 +65,7 @@ describe('socketOutput', () => {
     const text = await raw(port, 'GET /sse HTTP/1.1\r\nHost: x\r\n\r\n', (t) => t.endsWith('0\r\n\r\n'));
     const body = text.slice(text.indexOf('\r\n\r\n') + 4);
     const chunk = (frame: Buffer) => `${frame.length.toString(16)}\r\n${frame.toString('latin1')}\r\n`;
-    expect(body).toBe([...FRAMES, Buffer.from(': bye\n\n')].map(chunk).join('') + '0\r\n\r\n');
+    expect(body).toBe(`${[...FRAMES, Buffer.from(': bye\n\n')].map(chunk).join('')}0\r\n\r\n`);
   });
 
   it('hands every frame after the first (which carries the headers) to the socket in one write', async () => {

@@ -27,6 +27,7 @@ export interface Streaming {
   hub: StreamHub;
   fanout: PrimaryFanout | null;
   /** Mounted at /sdk/v1/stream. */
+  // biome-ignore lint/suspicious/noExplicitAny: as StreamingRoutes#route (http/context.ts)
   route: Hono<any>;
   /** Null when ready; otherwise why not (for /readyz). */
   unready(): string | null;
