@@ -3,6 +3,7 @@
 // about 7 ns less per evaluation than the general murmur3From, measured. At the first other character it
 // starts over the general way, from the same untouched state. Browsers get bucket-from.browser.ts instead
 // (core's package.json, "browser"): the general way alone, since there bytes count more than nanoseconds.
+// Why it is written this way, and what must not be "tidied": docs/decisions/006 (and 005 for the browser twin).
 import { BUCKETS, C1, C2, murmur3From, murmur3Prefix, type HashState } from './murmur3.js';
 
 /** A flag's `seed + ":"`, hashed once at preparation: each evaluation continues from it. */

@@ -1,6 +1,7 @@
 // clause-inline.ts for browsers (core's package.json maps it here under the "browser" condition): nothing
 // written out and one read site, so every clause takes operators.ts's compiled test, which gives the same
 // answers; names are not internalized, and the context's key is checked to be own the one general way.
+// Why it is written this way, and what must not be "tidied": docs/decisions/005-browser-twin-files.md.
 import type { Context } from './model.js';
 import type { PreparedClause } from './prepare.js';
 

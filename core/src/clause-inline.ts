@@ -6,6 +6,7 @@
 // new-checkout flag from a median of 126–162 ns to 107–138, a 50-rule flag from ~1,370 ns to ~850.
 // Browsers get clause-inline.browser.ts instead (core's package.json, "browser"): the general form, which
 // gives the same answers (operators.test.ts checks both), since there bytes count more than nanoseconds.
+// Why it is written this way, and what must not be "tidied": docs/decisions/006 (and 005 for the browser twin).
 import { compilePattern, MAX_TESTED_LENGTH, tooLong } from './operators.js';
 import type { Pattern } from './pattern.js';
 import type { Context } from './model.js';

@@ -4,6 +4,7 @@
 //
 // This module is also the package's zod-free entry, `@flagstaff/core/evaluate`: the browser SDK imports
 // everything it needs from here (see the re-exports at the end) and leaves validation out of its bundle.
+// Why it is written this way, and what must not be "tidied": docs/decisions/006-evaluator-hot-path-idioms.md.
 import { bucketInput, bucketWith } from './bucket.js';
 import type { Context, EvaluationDetail, JsonValue, Reason } from './model.js';
 import {

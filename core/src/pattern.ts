@@ -6,6 +6,7 @@
 // Browsers get pattern.browser.ts instead (core's package.json, "browser"): the native RegExp, since an
 // engine does not fit the bundle's budget; the server lets client-side flags hold only patterns that are
 // linear there and mean the same in both (regex-safety.ts, docs/evaluation.md).
+// Why it is written this way, and what must not be "tidied": docs/decisions/005-browser-twin-files.md.
 import { RE2JS } from 're2js';
 
 /**

@@ -4,6 +4,7 @@
 // Input here has passed the structural guard (guard.ts) but not necessarily validation: anything that
 // would break evaluation (an index out of range, weights that do not add up) becomes MALFORMED on the
 // path that reaches it, never an exception.
+// Why it is written this way, and what must not be "tidied": docs/decisions/006-evaluator-hot-path-idioms.md.
 import { BUCKETS, bucketSeed, type BucketSeed } from './bucket.js';
 import type { Clause, EvaluationDetail, Flag, JsonValue, Reason, Rollout, Segment, Serve } from './model.js';
 import { compileTest, type ValueTest } from './operators.js';

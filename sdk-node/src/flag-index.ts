@@ -1,6 +1,7 @@
 // The held flags by key, each beside its usage counters, so that an evaluation finds both with one Map
 // lookup: DESIGN.md's budget for a simply-on flag (25 ns) has no room for a second lookup to count it.
 // The client hands it every new state (follow); evaluation then reads only the index, not FlagSync.
+// Why it is written this way, and what must not be "tidied": docs/decisions/006-evaluator-hot-path-idioms.md.
 import {
   evaluate,
   evaluateFlag,

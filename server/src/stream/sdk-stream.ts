@@ -1,6 +1,7 @@
 // GET /sdk/v1/stream (docs/protocol.md). The response is written straight to node's ServerResponse and
 // handed to the hub: a long-lived stream costs one socket and one small Subscriber, with no per-client
 // promise chain or ReadableStream, which is what keeps 10,000 idle clients within the memory budget.
+// Why it is written this way, and what must not be "tidied": docs/decisions/004-sse-frames-to-the-socket.md.
 import type { ServerResponse } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';

@@ -3,6 +3,7 @@
 // uncork per client), which measured about 1.6 times the time of one plain socket write. Each frame is a Buffer
 // shared by every client of an audience, so its chunk framing is built once, next to it, and the same bytes
 // go straight to each socket. The wire format is exactly what `ServerResponse` would have written.
+// Why it is written this way, and what must not be "tidied": docs/decisions/004-sse-frames-to-the-socket.md.
 import type { ServerResponse } from 'node:http';
 import type { SseOutput } from './subscriber.js';
 
