@@ -2,18 +2,12 @@
 // existing flag gets its default state there), reading one, the audit entry, and the bad input refused.
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectRefused, type BadInput } from '../../../test/helpers/bad-input.js';
-import { testApp } from '../testing/app.js';
-
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+import { ISO, testApp } from '../testing/app.js';
 
 const server = testApp();
 afterAll(() => server.close());
 
-async function ok(method: string, path: string, body?: unknown) {
-  const res = await server.api(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res;
-}
+const ok = server.ok;
 
 const latestAudit = async () => (await server.api('GET', '/api/v1/audit?limit=1')).body.entries[0];
 

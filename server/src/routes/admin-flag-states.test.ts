@@ -2,9 +2,7 @@
 // with its ETag, PATCHed and PUT under If-Match, audited with the reason, and the bad input refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectRefused, type BadInput } from '../../../test/helpers/bad-input.js';
-import { testApp } from '../testing/app.js';
-
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+import { ISO, testApp } from '../testing/app.js';
 
 const t = testApp();
 afterAll(() => t.close());

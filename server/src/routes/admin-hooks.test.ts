@@ -2,9 +2,8 @@
 // and URL (once, never cached), listed without the secret, revoked, audited; admin scope only.
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectRefused, type BadInput } from '../../../test/helpers/bad-input.js';
-import { testApp } from '../testing/app.js';
+import { ISO, testApp } from '../testing/app.js';
 
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 const BASE = '/api/v1/environments/production/hooks';
 
 const server = testApp();

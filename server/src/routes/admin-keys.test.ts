@@ -2,18 +2,12 @@
 // audited, and the bad input refused. What a key may then call is auth.test.ts's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectRefused, type BadInput } from '../../../test/helpers/bad-input.js';
-import { testApp } from '../testing/app.js';
-
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+import { ISO, testApp } from '../testing/app.js';
 
 const server = testApp();
 afterAll(() => server.close());
 
-async function ok(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
-  const res = await server.api(method, path, body, headers);
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res;
-}
+const ok = server.ok;
 
 /** As test/helpers/server.ts's createKey: the new key's id and secret. */
 async function createKey(body: {

@@ -2,9 +2,7 @@
 // reported through POST /sdk/v1/usage, read back — per environment and variation, and which environment
 // version each SDK instance applies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp } from '../testing/app.js';
-
-const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+import { ISO, testApp } from '../testing/app.js';
 
 const server = testApp();
 afterAll(() => server.close());

@@ -7,11 +7,7 @@ import { testApp } from '../testing/app.js';
 const server = testApp();
 afterAll(() => server.close());
 
-async function ok(method: string, path: string, body?: unknown, headers?: Record<string, string>) {
-  const res = await server.api(method, path, body, headers);
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res;
-}
+const ok = server.ok;
 
 beforeAll(async () => {
   for (const key of ['layout', 'theme', 'banner']) await ok('POST', '/api/v1/flags', { key });

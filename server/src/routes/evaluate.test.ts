@@ -7,11 +7,7 @@ import { testApp } from '../testing/app.js';
 const server = testApp();
 afterAll(() => server.close());
 
-async function ok(method: string, path: string, body?: unknown) {
-  const res = await server.api(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res;
-}
+const ok = server.ok;
 
 beforeAll(async () => {
   await ok('POST', '/api/v1/flags', { key: 'new-checkout' });

@@ -9,11 +9,7 @@ afterAll(() => server.close());
 const serverKey = server.keys.server;
 const clientKey = server.keys.client;
 
-async function ok(method: string, path: string, body?: unknown) {
-  const res = await server.api(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = async (method: string, path: string, body?: unknown) => (await server.ok(method, path, body)).body;
 
 function ofrep(path: string, body: unknown, key = serverKey, headers: Record<string, string> = {}) {
   return server.api('POST', `/ofrep/v1/evaluate/flags${path}`, body, { Authorization: `Bearer ${key}`, ...headers });

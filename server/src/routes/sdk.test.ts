@@ -8,11 +8,7 @@ afterAll(() => server.close());
 const serverKey = server.keys.server;
 const clientKey = server.keys.client;
 
-async function ok(method: string, path: string, body?: unknown) {
-  const res = await server.api(method, path, body);
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+const ok = async (method: string, path: string, body?: unknown) => (await server.ok(method, path, body)).body;
 
 const read = (key: string, headers: Record<string, string> = {}) =>
   server.request('/sdk/v1/flags', { token: null, headers: { Authorization: key, ...headers } });

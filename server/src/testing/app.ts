@@ -2,6 +2,7 @@
 // store in an in-memory SQLite database, with a token of each scope and SDK keys of one environment, so
 // that a route's validation, status codes, headers and error bodies are tested through `app.request(...)`
 // in milliseconds. A spawned server (test/helpers/server.ts) is for what needs a process.
+import { expect } from 'vitest';
 import type { Hono } from 'hono';
 import { createApp } from '../app.js';
 import { Auth } from '../auth.js';
@@ -20,6 +21,9 @@ export const TEST_ACTOR: Actor = { kind: 'admin', id: 'key_test', name: 'test' }
 export const TEST_ENV = 'production';
 /** The client address requests come from unless told (what the rate limiter keys refusals by). */
 export const TEST_ADDRESS = '127.0.0.1';
+
+/** Any ISO 8601 time in UTC with milliseconds, as every `…At` field of the API is written. */
+export const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 
 export type RequestOptions = RequestInit & {
   /** The admin token to send as `Authorization: Bearer …` (the admin one unless told; `null` sends none). */
@@ -57,6 +61,8 @@ export interface TestApp {
    * (`''` sends none, for any header); an object body is sent as JSON, a string as it is; the body read.
    */
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  /** `api`, for a step a test relies on: anything but a 2xx throws, with the answer in the message. */
+  ok<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   close(): void;
 }
 
@@ -107,7 +113,7 @@ export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): T
     return Promise.resolve(app.request(path, { ...init, headers }, bindings));
   };
 
-  return {
+  const self: TestApp = {
     app,
     store,
     deps,
@@ -128,10 +134,16 @@ export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): T
       const res = await request(path, init);
       return { status: res.status, headers: res.headers, body: await bodyOf(res) };
     },
+    async ok(method, path, body, headers) {
+      const res = await self.api(method, path, body, headers);
+      if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+      return res;
+    },
     close() {
       store.close();
     },
   };
+  return self;
 }
 
 async function bodyOf(res: Response): Promise<any> {
