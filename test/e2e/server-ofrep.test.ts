@@ -5,6 +5,7 @@ import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature, type Client } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey, startServer, type RunningServer } from '../helpers/server.js';
+import { seedOfrepFlags } from '../helpers/ofrep-fixture.js';
 
 let server: RunningServer;
 let serverKey: string;
@@ -19,19 +20,7 @@ async function ok(method: string, path: string, body?: unknown) {
 beforeAll(async () => {
   server = await startServer({ env: { FLAGSTAFF_RATE_LIMIT: '0' } });
   serverKey = (await createKey(server, { kind: 'server', env: 'production' })).key;
-  await ok('POST', '/api/v1/flags', { key: 'new-checkout' });
-  await ok('PATCH', '/api/v1/flags/new-checkout/environments/production', {
-    on: true,
-    rules: [{ id: 'africa', clauses: [{ attribute: 'country', op: 'in', values: ['ZA', 'KE'] }], serve: { variation: 1 } }],
-    fallthrough: { rollout: { bucketBy: 'key', weights: [0, 100000] } },
-  });
-  await ok('POST', '/api/v1/flags', { key: 'theme', kind: 'string', variations: ['light', 'dark'], clientSide: true });
-  await ok('PATCH', '/api/v1/flags/theme/environments/production', { on: true, fallthrough: { variation: 1 } });
-  await ok('POST', '/api/v1/flags', { key: 'max-items', kind: 'number', variations: [10, 50] });
-  await ok('PATCH', '/api/v1/flags/max-items/environments/production', { on: true, targets: [{ variation: 1, values: ['vip'] }] });
-  await ok('POST', '/api/v1/flags', { key: 'layout', kind: 'json', variations: [{ cols: 1 }, { cols: 2 }] });
-  await ok('POST', '/api/v1/flags', { key: 'retired' });
-  await ok('POST', '/api/v1/flags/retired/archive');
+  await seedOfrepFlags(ok);
 
   await OpenFeature.setProviderAndWait(new OFREPProvider({ baseUrl: server.url, headers: [['Authorization', `Bearer ${serverKey}`]] }));
   client = OpenFeature.getClient();

@@ -3,6 +3,7 @@
 // against a real server is test/e2e/server-ofrep.test.ts's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../testing/app.js';
+import { seedOfrepFlags } from '../../../test/helpers/ofrep-fixture.js';
 
 const server = testApp();
 afterAll(() => server.close());
@@ -16,19 +17,7 @@ function ofrep(path: string, body: unknown, key = serverKey, headers: Record<str
 }
 
 beforeAll(async () => {
-  await ok('POST', '/api/v1/flags', { key: 'new-checkout' });
-  await ok('PATCH', '/api/v1/flags/new-checkout/environments/production', {
-    on: true,
-    rules: [{ id: 'africa', clauses: [{ attribute: 'country', op: 'in', values: ['ZA', 'KE'] }], serve: { variation: 1 } }],
-    fallthrough: { rollout: { bucketBy: 'key', weights: [0, 100000] } },
-  });
-  await ok('POST', '/api/v1/flags', { key: 'theme', kind: 'string', variations: ['light', 'dark'], clientSide: true });
-  await ok('PATCH', '/api/v1/flags/theme/environments/production', { on: true, fallthrough: { variation: 1 } });
-  await ok('POST', '/api/v1/flags', { key: 'max-items', kind: 'number', variations: [10, 50] });
-  await ok('PATCH', '/api/v1/flags/max-items/environments/production', { on: true, targets: [{ variation: 1, values: ['vip'] }] });
-  await ok('POST', '/api/v1/flags', { key: 'layout', kind: 'json', variations: [{ cols: 1 }, { cols: 2 }] });
-  await ok('POST', '/api/v1/flags', { key: 'retired' });
-  await ok('POST', '/api/v1/flags/retired/archive');
+  await seedOfrepFlags(ok);
 });
 
 describe('OFREP on the wire', () => {
