@@ -43,7 +43,6 @@ for (const [net, prefix] of [
   ['::1', 128],
   ['fe80::', 10],
   ['fc00::', 7],
-  ['::ffff:0:0', 96],
 ] as const) {
   BLOCKED.addSubnet(net, prefix, 'ipv6');
 }
@@ -53,7 +52,10 @@ const BLOCKED_NAMES = new Set(['localhost', 'metadata.google.internal', 'metadat
 export function refusedAddress(address: string): string | null {
   const family = isIP(address);
   if (family === 0) return null;
-  return BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6') ? `${address} is a private, loopback or link-local address` : null;
+  // An IPv4-mapped IPv6 address (::ffff:169.254.169.254) is checked as the IPv4 address it carries.
+  const mapped = family === 6 ? /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] : undefined;
+  const blocked = mapped ? BLOCKED.check(mapped, 'ipv4') : BLOCKED.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return blocked ? `${address} is a private, loopback or link-local address` : null;
 }
 
 /** Why a URL may not be posted to before any lookup (scheme, literal address, metadata name), or null. */
