@@ -120,6 +120,36 @@ describe('notification delivery', () => {
     expect(got!.body).not.toContain(hook.secret);
   });
 
+  it('sends a test message to a Teams-shaped receiver as an Adaptive Card, and logs how it went', async () => {
+    const t = app();
+    const r = await receiver();
+    const sub = await subscribe(t, { target: 'teams', url: r.url, events: ['kill'] });
+    expect((await t.api('POST', `/api/v1/environments/production/notifications/${sub.id}/test`)).status).toBe(202);
+    const [got] = await r.waitFor(1);
+    const message = JSON.parse(got!.body);
+    // A Teams workflow webhook takes a message whose one attachment is the card.
+    expect(message.type).toBe('message');
+    expect(message.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(message.attachments[0].content.type).toBe('AdaptiveCard');
+    expect(message.attachments[0].content.body[0]).toMatchObject({ type: 'TextBlock', text: expect.stringContaining('test message') });
+    expect(got!.headers['webhook-signature']).toBeUndefined();
+    const [delivery] = await settled(t, sub.id, 1);
+    expect(delivery).toMatchObject({ eventType: 'test', state: 'delivered', lastStatus: 200, attempts: 1 });
+    expect(delivery.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('marks a delivery failed, without retrying, when the receiver refuses it (4xx)', async () => {
+    const t = app();
+    const r = await receiver(() => ({ status: 404 }));
+    await withFlag(t);
+    const sub = await subscribe(t, { target: 'slack', url: r.url, events: ['change'] });
+    expect((await toggle(t, true)).status).toBe(200);
+    const [delivery] = await settled(t, sub.id, 1);
+    expect(delivery).toMatchObject({ state: 'failed', attempts: 1, lastStatus: 404, lastError: 'answered 404' });
+    const listed = (await t.api('GET', '/api/v1/environments/production/notifications')).body.notifications[0];
+    expect(listed.failingSince).not.toBeNull();
+  });
+
   it('retries a receiver that answers 503 twice, then delivers every message once, in order', async () => {
     const t = app();
     const r = await receiver((n) => (n < 2 ? { status: 503 } : { status: 200 }));

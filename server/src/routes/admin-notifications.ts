@@ -52,7 +52,8 @@ export function notificationRoutes({ store, config, notifications }: AppDeps): H
 
   app.post('/:id/test', (c) => {
     const env = c.req.param('env')!;
-    const id = store.notifications.enqueueTest(env, c.req.param('id'), testEvent(env, writeMeta(c).actor, Date.now()));
+    const meta = writeMeta(c);
+    const id = store.notifications.enqueueTest(env, c.req.param('id'), testEvent(env, meta.actor, Date.now()), meta);
     notifications?.kick();
     return c.json({ delivery: id }, 202);
   });

@@ -193,11 +193,14 @@ export class NotificationStore {
       .get().id;
   }
 
-  /** A test message for one subscription, in its own transaction. */
-  enqueueTest(envKey: string, id: string, event: unknown): number {
+  /** A test message for one subscription, audited (who sent one, and when). */
+  enqueueTest(envKey: string, id: string, event: unknown, meta: WriteMeta): number {
     const sub = this.get(envKey, id);
-    const now = this.clock();
-    return this.db.transaction((db) => this.enqueue(db, sub.id, 'test', event, now), { behavior: 'immediate' });
+    return this.writer.write(meta, (tx) => {
+      const delivery = this.enqueue(tx.db, sub.id, 'test', event, tx.now);
+      tx.audit({ action: 'notification.test', env: sub.env, resource: { kind: 'notification', key: sub.id }, after: { delivery } });
+      return delivery;
+    });
   }
 
   deliveries(envKey: string, id: string, limit = 100): NotificationDelivery[] {
