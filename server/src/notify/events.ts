@@ -34,6 +34,8 @@ export interface NotifyEvent {
 /** The kind of event an audit action is, or null for what is never announced (segments, hooks, notifications). */
 export function kindOf(action: string, actor: Actor): NotifyEventKind | null {
   if (action.startsWith('flag_state.')) return actor.kind === 'hook' ? 'kill' : 'change';
+  // An alert resolved and the flag was kept as the alert left it (kill.resolved, kill.restore_refused).
+  if (action.startsWith('kill.')) return 'kill';
   if (action.startsWith('rollout_plan.')) return 'plan';
   if (action === 'flag.create' || action === 'flag.update' || action === 'flag.archive' || action === 'flag.unarchive') return 'flag';
   if (action === 'key.create' || action === 'key.revoke') return 'key';
@@ -145,6 +147,9 @@ function stateSummary(
   actor: Actor,
 ): string {
   const by = actor.kind === 'hook' ? `alert hook ${actor.name}` : actor.name;
+  if (action === 'kill.resolved') return `${key}${where}: the alert resolved; the flag stays as the alert left it`;
+  if (action === 'kill.restore_refused') return `${key}${where}: the alert resolved; the flag was not restored`;
+  if (action === 'flag_state.restore') return `${key} restored${where} by ${by}: the alert resolved`;
   if (before?.on === true && after?.on === false) return `${key} turned OFF${where} by ${by}`;
   if (before?.on === false && after?.on === true) return `${key} turned ON${where} by ${by}`;
   if (action === 'flag_state.rollback') return `${key} rolled back${where} by ${by}`;

@@ -33,6 +33,8 @@ describe('events', () => {
     ['flag_state.update', alice, 'change'],
     ['flag_state.kill', hook, 'kill'],
     ['flag_state.rollback', hook, 'kill'],
+    ['flag_state.restore', hook, 'kill'],
+    ['kill.resolved', hook, 'kill'],
     ['rollout_plan.pause', plan, 'plan'],
     ['flag.archive', alice, 'flag'],
     ['key.revoke', alice, 'key'],
