@@ -39,6 +39,8 @@ export interface NotifyConfig {
   allowPrivate: boolean;
   /** The console's address as people reach it, for links in messages (FLAGSTAFF_PUBLIC_URL). */
   publicUrl: string | undefined;
+  /** How long one outbound request may take (FLAGSTAFF_NOTIFY_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 export interface StreamConfig {
@@ -101,6 +103,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
     'FLAGSTAFF_NOTIFY_ALLOW_PRIVATE',
     '1: notifications may be posted to loopback, private and link-local addresses (default 0: public addresses only)',
   ],
+  ['FLAGSTAFF_NOTIFY_TIMEOUT_MS', 'how long one notification request may take before it is retried (default 5000)'],
   ['REDIS_URL', 'fan changes out through Redis (optional)'],
   ['FLAGSTAFF_ROLE', 'primary (default) | relay: no database, SDK endpoints from Redis (same as --relay)'],
   ['FLAGSTAFF_STREAM_LOG_SIZE', 'changes held per environment for resuming streams (default 1000)'],
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, commandLine: CommandLine = {}
     notify: {
       allowPrivate: env.FLAGSTAFF_NOTIFY_ALLOW_PRIVATE?.trim() === '1',
       publicUrl: env.FLAGSTAFF_PUBLIC_URL?.trim() || undefined,
+      timeoutMs: int('FLAGSTAFF_NOTIFY_TIMEOUT_MS', 5000, 100, 60_000),
     },
     role: env.FLAGSTAFF_ROLE?.trim() === 'relay' ? 'relay' : 'primary',
   };

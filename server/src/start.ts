@@ -66,6 +66,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     log,
     allowPrivate: config.notify.allowPrivate,
     publicUrl: config.notify.publicUrl,
+    timeoutMs: config.notify.timeoutMs,
   });
   store.onAudit(outboxWriter(store, () => notifications.kick()));
   lifecycle.onShutdown('notification delivery', () => notifications.stop());

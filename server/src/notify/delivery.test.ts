@@ -17,7 +17,7 @@ afterEach(async () => {
   }
 });
 
-function app(delivery: Parameters<typeof testApp>[0]['delivery'] = {}) {
+function app(delivery: NonNullable<Parameters<typeof testApp>[0]>['delivery'] = {}) {
   // Test receivers listen on loopback, which only this setting lets notifications reach.
   const t = testApp({ env: { FLAGSTAFF_NOTIFY_ALLOW_PRIVATE: '1' }, delivery: { retryBaseMs: 20, ...delivery } });
   open.push(t);

@@ -36,6 +36,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Rows claimed per round: as many subscriptions as that are delivered to at once. */
 const CLAIM_LIMIT = 32;
 
+/**
+ * How long a claim holds a row: past the request's timeout, with room for recording how it went. A worker
+ * that died holding it (kill -9) leaves the row to another, or to itself restarted, once it runs out.
+ */
+export const leaseMs = (timeoutMs: number) => 2 * timeoutMs + 1000;
+
 /** Exponential backoff with full jitter (half to all of the doubled delay), or the receiver's Retry-After. */
 export function nextDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number, retryAfterMs?: number): number {
   if (retryAfterMs !== undefined) return Math.min(Math.max(retryAfterMs, baseMs), maxMs);
@@ -119,7 +125,7 @@ export class DeliveryWorker {
     try {
       for (;;) {
         if (this.#stopped) return;
-        const claimed = this.#o.store.notifications.claim(this.#owner, this.#o.timeoutMs + 10_000, CLAIM_LIMIT);
+        const claimed = this.#o.store.notifications.claim(this.#owner, leaseMs(this.#o.timeoutMs), CLAIM_LIMIT);
         if (claimed.length === 0) return;
         await Promise.all(claimed.map((row) => this.#deliver(row)));
       }
