@@ -8,11 +8,11 @@ module.exports = {
     {
       name: 'store-is-sql-and-transactions',
       comment:
-        'store/ holds SQL and transactions only: the features (alerts, rollout, stream) and the routes build on ' +
+        'store/ holds SQL and transactions only: the features (alerts, rollout, stream, notify) and the routes build on ' +
         'it. A type or a rule the store needs from them belongs in the store (or core) instead.',
       severity: 'error',
       from: { path: '^server/src/store/' },
-      to: { path: '^server/src/(alerts|rollout|stream|routes)/' },
+      to: { path: '^server/src/(alerts|rollout|stream|notify|routes)/' },
     },
     {
       name: 'no-cycle-between-server-folders',

@@ -5,6 +5,7 @@ import type {
   AuditEntry,
   AuditQueryParams,
   CreatedHook,
+  CreatedNotification,
   CreatedKey,
   CreatedRolloutPlan,
   Environment,
@@ -20,6 +21,9 @@ import type {
   ListedHook,
   NewFlag,
   NewHook,
+  NewNotification,
+  NotificationDelivery,
+  NotificationInfo,
   NewKey,
   NewKillRule,
   NewRolloutPlan,
@@ -98,6 +102,15 @@ export class AdminApi {
   listHooks = (env: string) => this.#get<{ hooks: ListedHook[] }>(path('environments', env, 'hooks'));
   createHook = (env: string, body: NewHook) => this.#send<CreatedHook>('POST', path('environments', env, 'hooks'), body);
   revokeHook = (env: string, id: string) => this.#send<HookInfo>('DELETE', path('environments', env, 'hooks', id));
+
+  listNotifications = (env: string) => this.#get<{ notifications: NotificationInfo[] }>(path('environments', env, 'notifications'));
+  createNotification = (env: string, body: NewNotification) =>
+    this.#send<CreatedNotification>('POST', path('environments', env, 'notifications'), body);
+  deleteNotification = (env: string, id: string) => this.#send<NotificationInfo>('DELETE', path('environments', env, 'notifications', id));
+  testNotification = (env: string, id: string) =>
+    this.#send<{ delivery: number }>('POST', path('environments', env, 'notifications', id, 'test'));
+  listDeliveries = (env: string, id: string) =>
+    this.#get<{ deliveries: NotificationDelivery[] }>(path('environments', env, 'notifications', id, 'deliveries'));
 
   listKillRules = (env: string) => this.#get<{ killRules: KillRule[] }>(path('environments', env, 'kill-rules'));
   createKillRule = (env: string, body: NewKillRule) => this.#send<KillRule>('POST', path('environments', env, 'kill-rules'), body);

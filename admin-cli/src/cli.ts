@@ -7,6 +7,7 @@ import { registerEval } from './commands/eval.js';
 import { registerFlags } from './commands/flags.js';
 import { registerFlagsAsCode } from './commands/flags-as-code.js';
 import { registerHooks } from './commands/hooks.js';
+import { registerNotify } from './commands/notify.js';
 import { registerKeys } from './commands/keys.js';
 import { registerKillRules } from './commands/kill-rules.js';
 import { registerLogin } from './commands/login.js';
@@ -61,6 +62,7 @@ export function createProgram(io: Io): Command {
   registerEval(program, io);
   registerFlagsAsCode(program, io);
   registerHooks(program, io);
+  registerNotify(program, io);
   registerKillRules(program, io);
   return program;
 }

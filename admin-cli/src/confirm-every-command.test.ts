@@ -134,6 +134,20 @@ const ASKS: Record<string, Row[]> = {
       },
     },
   ],
+  'notify delete': [
+    {
+      // Deleting one silences the team's announcements of what happens to production.
+      name: 'delete',
+      prepare: async () => {
+        const sub = await api<{ id: string }>('POST', `/api/v1/environments/${PROD}/notifications`, {
+          target: 'slack',
+          url: 'https://hooks.slack.example/services/T/B/X',
+          events: ['kill'],
+        });
+        return ['notify', 'delete', sub.id, '--env', PROD];
+      },
+    },
+  ],
   'kill-rules delete': [
     {
       name: 'delete',
@@ -186,6 +200,23 @@ const WRITES_WITHOUT_ASKING: Record<string, { why: string } & Row> = {
     name: 'a production hook',
     prepare: async () => ['hooks', 'create', '--provider', 'generic', '--env', PROD],
   },
+  'notify create': {
+    why: 'a subscription announces what production does and changes none of it; deleting one is asked',
+    name: 'a production subscription',
+    prepare: async () => ['notify', 'create', '--env', PROD, '--slack', 'https://hooks.slack.example/services/T/B/X', '--events', 'kill'],
+  },
+  'notify test': {
+    why: 'a test message goes to the receiver; nothing production serves changes',
+    name: 'a test message',
+    prepare: async () => {
+      const sub = await api<{ id: string }>('POST', `/api/v1/environments/${PROD}/notifications`, {
+        target: 'slack',
+        url: 'https://hooks.slack.example/services/T/B/X',
+        events: ['kill'],
+      });
+      return ['notify', 'test', sub.id, '--env', PROD];
+    },
+  },
   'kill-rules create': {
     why: 'DESIGN.md names it without --yes; it changes nothing until an alert fires, and each action is audited',
     name: 'a production rule',
@@ -210,6 +241,18 @@ const READS: Record<string, Row> = {
   export: { name: 'export', prepare: async () => ['export'] },
   'hooks list': { name: 'list', prepare: async () => ['hooks', 'list', '--env', PROD] },
   'kill-rules list': { name: 'list', prepare: async () => ['kill-rules', 'list', '--env', PROD] },
+  'notify list': { name: 'list', prepare: async () => ['notify', 'list', '--env', PROD] },
+  'notify log': {
+    name: 'log',
+    prepare: async () => {
+      const sub = await api<{ id: string }>('POST', `/api/v1/environments/${PROD}/notifications`, {
+        target: 'slack',
+        url: 'https://hooks.slack.example/services/T/B/X',
+        events: ['kill'],
+      });
+      return ['notify', 'log', sub.id, '--env', PROD];
+    },
+  },
 };
 
 /** Every command of the CLI that runs something, by its words: `flags set-rules`, `on`. */
@@ -233,6 +276,7 @@ async function serverState() {
     segments: await perEnv('segments'),
     hooks: await perEnv('hooks'),
     killRules: await perEnv('kill-rules'),
+    notifications: await perEnv('notifications'),
     // The admin token's lastUsedAt moves with every request, this test's own included.
     keys: keys.map(({ lastUsedAt: _used, ...key }) => key),
   };

@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.js';
 import { hookAdminRoutes } from './routes/admin-hooks.js';
 import { hookRoutes } from './routes/hooks.js';
 import { killRuleRoutes } from './routes/admin-kill-rules.js';
+import { notificationRoutes } from './routes/admin-notifications.js';
 import { ofrepRoutes } from './routes/ofrep.js';
 import { rolloutPlanRoutes } from './routes/admin-rollout-plans.js';
 import { sdkRoutes } from './routes/sdk.js';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/v1/environments/:env/segments', segmentRoutes(deps));
   app.route('/api/v1/environments/:env/hooks', hookAdminRoutes(deps));
   app.route('/api/v1/environments/:env/kill-rules', killRuleRoutes(deps));
+  app.route('/api/v1/environments/:env/notifications', notificationRoutes(deps));
   app.route('/api/v1/environments', environmentRoutes(deps));
   app.route('/api/v1/flags/:key/environments', flagStateRoutes(deps));
   app.route('/api/v1/flags', flagRoutes(deps));

@@ -28,8 +28,19 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Streaming (stream/): the hub, its replay log and admission of new streams. */
   stream: StreamConfig;
+  /** Outbound notifications (notify/, docs/notifications.md). */
+  notify: NotifyConfig;
   /** `relay`: no database, SDK endpoints served from Redis (`--relay`; stream/relay-start.ts). */
   role: 'primary' | 'relay';
+}
+
+export interface NotifyConfig {
+  /** Post to loopback, private and link-local addresses too (FLAGSTAFF_NOTIFY_ALLOW_PRIVATE=1). */
+  allowPrivate: boolean;
+  /** The console's address as people reach it, for links in messages (FLAGSTAFF_PUBLIC_URL). */
+  publicUrl: string | undefined;
+  /** How long one outbound request may take (FLAGSTAFF_NOTIFY_TIMEOUT_MS). */
+  timeoutMs: number;
 }
 
 export interface StreamConfig {
@@ -87,6 +98,12 @@ export const CONFIG_VARIABLES: ReadonlyArray<[name: string, meaning: string]> = 
   ['FLAGSTAFF_RATE_LIMIT', 'requests per minute per credential on /api and /hooks (default 1200; 0 = off)'],
   ['FLAGSTAFF_SHUTDOWN_TIMEOUT_MS', 'grace period for in-flight requests on SIGTERM (default 10000)'],
   ['FLAGSTAFF_HEARTBEAT_MS', 'SSE heartbeat interval (default 15000)'],
+  ['FLAGSTAFF_PUBLIC_URL', "the console's address as people reach it (https://flags.example.com), for links in notifications (optional)"],
+  [
+    'FLAGSTAFF_NOTIFY_ALLOW_PRIVATE',
+    '1: notifications may be posted to loopback, private and link-local addresses (default 0: public addresses only)',
+  ],
+  ['FLAGSTAFF_NOTIFY_TIMEOUT_MS', 'how long one notification request may take before it is retried (default 5000)'],
   ['REDIS_URL', 'fan changes out through Redis (optional)'],
   ['FLAGSTAFF_ROLE', 'primary (default) | relay: no database, SDK endpoints from Redis (same as --relay)'],
   ['FLAGSTAFF_STREAM_LOG_SIZE', 'changes held per environment for resuming streams (default 1000)'],
@@ -187,10 +204,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, commandLine: CommandLine = {}
     rateLimitPerMinute: int('FLAGSTAFF_RATE_LIMIT', 1200, 0, 10_000_000),
     shutdownTimeoutMs: int('FLAGSTAFF_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     stream: streamConfig(int),
+    notify: {
+      allowPrivate: env.FLAGSTAFF_NOTIFY_ALLOW_PRIVATE?.trim() === '1',
+      publicUrl: env.FLAGSTAFF_PUBLIC_URL?.trim() || undefined,
+      timeoutMs: int('FLAGSTAFF_NOTIFY_TIMEOUT_MS', 5000, 100, 60_000),
+    },
     role: env.FLAGSTAFF_ROLE?.trim() === 'relay' ? 'relay' : 'primary',
   };
   if (!['', 'primary', 'relay'].includes(env.FLAGSTAFF_ROLE?.trim() ?? '')) {
     problems.push(`FLAGSTAFF_ROLE must be primary or relay, not "${env.FLAGSTAFF_ROLE}"`);
+  }
+  if (!['', '0', '1'].includes(env.FLAGSTAFF_NOTIFY_ALLOW_PRIVATE?.trim() ?? '')) {
+    problems.push(`FLAGSTAFF_NOTIFY_ALLOW_PRIVATE must be 0 or 1, not "${env.FLAGSTAFF_NOTIFY_ALLOW_PRIVATE}"`);
+  }
+  if (config.notify.publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(config.notify.publicUrl)) {
+    problems.push(`FLAGSTAFF_PUBLIC_URL must be an http(s) URL, not "${config.notify.publicUrl}"`);
   }
   if (config.role === 'relay' && config.redisUrl === undefined) {
     problems.push('FLAGSTAFF_ROLE=relay (--relay) needs REDIS_URL: a relay serves the state kept in Redis');

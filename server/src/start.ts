@@ -13,6 +13,8 @@ import type { AppDeps, AppEnv } from './http/context.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { createServerMetrics } from './metrics.js';
+import { outboxWriter } from './notify/outbox.js';
+import { DeliveryWorker } from './notify/worker.js';
 import { Rollouts } from './rollout/plans.js';
 import { RolloutScheduler } from './rollout/scheduler.js';
 import { Store } from './store/index.js';
@@ -57,6 +59,17 @@ export async function start(config: Config, options: StartOptions = {}): Promise
     },
   });
   lifecycle.onClose('store', () => store.close());
+  // Notifications (docs/notifications.md): outbox rows written in each change's transaction, delivered by
+  // the worker beside the write path; a commit that wrote some wakes it.
+  const notifications = new DeliveryWorker({
+    store,
+    log,
+    allowPrivate: config.notify.allowPrivate,
+    publicUrl: config.notify.publicUrl,
+    timeoutMs: config.notify.timeoutMs,
+  });
+  store.onAudit(outboxWriter(store, () => notifications.kick()));
+  lifecycle.onShutdown('notification delivery', () => notifications.stop());
 
   const auth = new Auth(store.keys);
   const stream = (streaming = createStreaming({ config, store, feed, auth, log }));
@@ -65,7 +78,18 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   store.watchCommits({ intervalMs: config.dbPollMs, caughtUp: (caughtUp) => stream.caughtUp(caughtUp) });
   metrics.registry.register({ name: 'flagstaff_stream', render: () => stream.metricsText().trimEnd() });
   lifecycle.onShutdown('streams', () => stream.shutdown());
-  const deps: AppDeps = { config, store, snapshots: store.snapshots, feed, auth, metrics, log, lifecycle, streaming: stream };
+  const deps: AppDeps = {
+    config,
+    store,
+    snapshots: store.snapshots,
+    feed,
+    auth,
+    metrics,
+    log,
+    lifecycle,
+    streaming: stream,
+    notifications,
+  };
   const app = createApp(deps);
   // Started once listening: steps that fell due while the server was down are applied then (docs/rollouts.md).
   const rollouts = new RolloutScheduler({ plans: new Rollouts(store.rolloutPlans), feed, log });
@@ -84,6 +108,7 @@ export async function start(config: Config, options: StartOptions = {}): Promise
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host && config.host !== '0.0.0.0' && config.host !== '::' ? config.host : 'localhost'}:${port}`;
   rollouts.start();
+  notifications.start();
   // Only once the port is ours: a token created before a failed listen (port taken) would be stored but
   // never shown, and the next start would find an admin token and print none. No request can reach the
   // admin API first: this runs (synchronously) before the event loop handles any connection.

@@ -31,6 +31,8 @@ export interface AppDeps {
   lifecycle: Lifecycle;
   /** SSE streaming (hub, route, Redis fan-out); absent in tests that build the app without it. */
   streaming?: StreamingRoutes;
+  /** Wakes the notification delivery worker (notify/worker.ts); absent where none runs. */
+  notifications?: { kick(): void };
 }
 
 export interface AppEnv {

@@ -23,6 +23,12 @@ const NEEDS: Record<string, Scope> = {
   'POST /api/v1/environments/:env/kill-rules': 'admin',
   // Deleting a kill rule quietly disarms the kill switch: it needs what creating one needs.
   'DELETE /api/v1/environments/:env/kill-rules/:id': 'admin',
+  // Notification targets are credentials (a Slack URL, a signing secret) and reach outside: admin, like hooks.
+  'GET /api/v1/environments/:env/notifications': 'admin',
+  'POST /api/v1/environments/:env/notifications': 'admin',
+  'DELETE /api/v1/environments/:env/notifications/:id': 'admin',
+  'POST /api/v1/environments/:env/notifications/:id/test': 'admin',
+  'GET /api/v1/environments/:env/notifications/:id/deliveries': 'admin',
   'GET /api/v1/environments/:env/sdk-instances': 'read',
   'GET /api/v1/flags': 'read',
   'POST /api/v1/flags': 'write',

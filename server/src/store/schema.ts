@@ -285,3 +285,69 @@ export const rolloutPlans = sqliteTable(
     index('rollout_plans_due_idx').on(t.state, t.nextStepAt),
   ],
 );
+
+// ——— Outbound notifications (docs/notifications.md) ———
+
+/**
+ * Where an environment's events are announced: a signed generic webhook, Slack or Microsoft Teams. A webhook
+ * subscription keeps its signing secret (`whsec_…`) itself, since signing needs the key; it is shown once.
+ */
+export const notificationSubscriptions = sqliteTable(
+  'notification_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    envId: integer('env_id')
+      .notNull()
+      .references(() => environments.id),
+    target: text('target', { enum: ['webhook', 'slack', 'teams'] }).notNull(),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    /** Event kinds announced (notify/events.ts). */
+    events: text('events', { mode: 'json' }).notNull().$type<string[]>(),
+    /** Only flags carrying one of these tags, when non-empty. */
+    tags: text('tags', { mode: 'json' }).notNull().$type<string[]>(),
+    /** Only these flags, when non-empty. */
+    flags: text('flags', { mode: 'json' }).notNull().$type<string[]>(),
+    signingSecret: text('signing_secret'),
+    createdAt: integer('created_at').notNull(),
+    /** Since when every delivery has failed (null: the last one succeeded); a day of it disables the subscription. */
+    failingSince: integer('failing_since'),
+    disabledAt: integer('disabled_at'),
+    disabledWhy: text('disabled_why'),
+  },
+  (t) => [index('notification_subscriptions_env_idx').on(t.envId)],
+);
+
+/**
+ * The outbox: one row per subscription per announced event, written in the transaction of the change, so that
+ * a committed change is always announced and a rolled-back one never. The delivery worker claims a row by
+ * setting `leaseUntil`; several instances on one file deliver each row once.
+ */
+export const notificationOutbox = sqliteTable(
+  'notification_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    subscriptionId: text('subscription_id')
+      .notNull()
+      .references(() => notificationSubscriptions.id, { onDelete: 'cascade' }),
+    /** The delivery id (`webhook-id`): stable across retries, so receivers can deduplicate. */
+    messageId: text('message_id').notNull(),
+    eventType: text('event_type').notNull(),
+    /** The event as notify/events.ts summarised it: no secrets, no rule contents. */
+    event: text('event', { mode: 'json' }).notNull(),
+    state: text('state', { enum: ['pending', 'delivered', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    latencyMs: integer('latency_ms'),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    index('notification_outbox_due_idx').on(t.state, t.nextAttemptAt),
+    index('notification_outbox_subscription_idx').on(t.subscriptionId, t.id),
+  ],
+);

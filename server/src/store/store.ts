@@ -22,8 +22,9 @@ import { SegmentStore } from './segments.js';
 import { RolloutPlanStore } from './rollout-plans.js';
 import { loadSnapshots } from './snapshot-load.js';
 import { Snapshots } from './snapshots.js';
+import { NotificationStore } from './notifications.js';
 import { UsageStore } from './usage.js';
-import { Writer, type Committed } from './write.js';
+import { Writer, type AuditListener, type Committed } from './write.js';
 
 export interface StoreOptions {
   dbPath: string;
@@ -56,11 +57,13 @@ export class Store {
   readonly killRules: KillRuleStore;
   readonly alertEvents: AlertEventStore;
   readonly rolloutPlans: RolloutPlanStore;
+  readonly notifications: NotificationStore;
   /** The current snapshot of every environment: the SnapshotSource of SDK routes and streaming. */
   readonly snapshots = new Snapshots();
   readonly #database: OpenedDatabase;
   readonly #file: DatabaseFile;
   readonly #log: Logger;
+  readonly #writer: Writer;
   #watcher: CommitWatcher | undefined;
   #open = true;
 
@@ -86,6 +89,13 @@ export class Store {
     this.killRules = new KillRuleStore(db, writer);
     this.alertEvents = new AlertEventStore(db, writer);
     this.rolloutPlans = new RolloutPlanStore(db, writer);
+    this.notifications = new NotificationStore(db, writer, clock);
+    this.#writer = writer;
+  }
+
+  /** Sets who is told about each audit entry inside its transaction (the notification outbox, notify/outbox.ts). */
+  onAudit(listener: AuditListener | undefined): void {
+    this.#writer.onAudit(listener);
   }
 
   /** Opens (creating and migrating if needed) the database, seeds a new one, and loads every snapshot. */

@@ -51,6 +51,12 @@ export interface WriterHooks {
   reload?: (env: string) => void;
 }
 
+/**
+ * Told about every audit entry inside its transaction, after the entry's row is written: what it writes
+ * commits or rolls back with the change (the notification outbox, notify/outbox.ts). A throw rolls it back.
+ */
+export type AuditListener = (tx: Tx, entry: AuditInput) => void;
+
 export class Writer {
   constructor(
     private readonly db: Db,
@@ -60,6 +66,13 @@ export class Writer {
     private readonly clock: () => number,
     private readonly hooks: WriterHooks = {},
   ) {}
+
+  #auditListener: AuditListener | undefined;
+
+  /** Sets the one listener told about audit entries inside their transaction. */
+  onAudit(listener: AuditListener | undefined): void {
+    this.#auditListener = listener;
+  }
 
   /** Why writes are refused right now (the file went away), or null. */
   get lost(): string | null {
@@ -76,8 +89,8 @@ export class Writer {
     // two processes sharing the file (scale-out.md) both read version N, and the second's upgrade to a
     // writer fails at once with SQLITE_BUSY (a 500), instead of waiting its turn and finding N stale (409).
     const result = this.db.transaction(
-      (db) =>
-        fn({
+      (db) => {
+        const tx: Tx = {
           db,
           now,
           meta,
@@ -98,6 +111,7 @@ export class Writer {
                 after: entry.after ?? null,
               })
               .run();
+            this.#auditListener?.(tx, entry);
           },
           change: (env, kind, key, value) => {
             const row = db
@@ -111,7 +125,9 @@ export class Writer {
             return row.version;
           },
           afterCommit: (fn) => after.push(fn),
-        }),
+        };
+        return fn(tx);
+      },
       { behavior: 'immediate' },
     );
     for (const fn of after) fn();

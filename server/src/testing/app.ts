@@ -12,6 +12,8 @@ import type { AppDeps, AppEnv } from '../http/context.js';
 import { Lifecycle } from '../lifecycle.js';
 import { createLogger, type Logger } from '../log.js';
 import { createServerMetrics } from '../metrics.js';
+import { outboxWriter } from '../notify/outbox.js';
+import { DeliveryWorker, type WorkerOptions } from '../notify/worker.js';
 import type { Actor, Scope } from '../store/resources.js';
 import { Store } from '../store/store.js';
 import { LocalChangeFeed } from '../store/changes.js';
@@ -64,6 +66,8 @@ export interface TestApp {
   /** `api`, for a step a test relies on: anything but a 2xx throws, with the answer in the message. */
   ok<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   close(): void;
+  /** Stops the delivery worker (if `delivery` started one) and waits for its round to end. */
+  stopDelivery(): Promise<void>;
 }
 
 export interface TestAppOptions {
@@ -71,14 +75,22 @@ export interface TestAppOptions {
   env?: NodeJS.ProcessEnv;
   /** The lowest level `logged` collects (default warn). */
   logLevel?: LogLevel;
+  /**
+   * Runs a notification delivery worker with these options over the defaults (loopback receivers need
+   * `env: { FLAGSTAFF_NOTIFY_ALLOW_PRIVATE: '1' }`); without it, outbox rows are written and nothing delivers them.
+   */
+  delivery?: Partial<Omit<WorkerOptions, 'store' | 'log'>>;
 }
 
-export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): TestApp {
+export function testApp({ env = {}, logLevel = 'warn', delivery }: TestAppOptions = {}): TestApp {
   const config: Config = { ...loadConfig({ FLAGSTAFF_RATE_LIMIT: '0', ...env }), dbPath: ':memory:' };
   const logged: string[] = [];
   const log: Logger = createLogger(logLevel, (line) => void logged.push(line));
   const feed = new LocalChangeFeed();
   const store = Store.open({ dbPath: config.dbPath, feed, log });
+  const worker =
+    delivery === undefined ? undefined : new DeliveryWorker({ store, log, allowPrivate: config.notify.allowPrivate, ...delivery });
+  store.onAudit(outboxWriter(store, () => worker?.kick()));
   const deps: AppDeps = {
     config,
     store,
@@ -88,6 +100,7 @@ export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): T
     metrics: createServerMetrics(),
     log,
     lifecycle: new Lifecycle(),
+    ...(worker ? { notifications: worker } : {}),
   };
   const meta = { actor: TEST_ACTOR };
   const adminToken = bootstrapAdminToken(store, config, log)!;
@@ -98,6 +111,7 @@ export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): T
     client: store.keys.create({ kind: 'client', env: TEST_ENV }, meta).key,
   };
   const app = createApp(deps);
+  worker?.start();
 
   const request: TestApp['request'] = (path, { token = tokens.admin, json, address = TEST_ADDRESS, ...init } = {}) => {
     const headers = new Headers(init.headers);
@@ -139,7 +153,11 @@ export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): T
       if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`);
       return res;
     },
+    async stopDelivery() {
+      await worker?.stop();
+    },
     close() {
+      void worker?.stop();
       store.close();
     },
   };
