@@ -9,12 +9,15 @@ import { ChangeLog } from './change-log.js';
 import { ClientView } from './client-view.js';
 import { changeFrame, eventText, heartbeatFrame } from './frames.js';
 import type { StreamMetrics } from './metrics.js';
+import type { ReachBook } from './reach.js';
 import type { Subscriber } from './subscriber.js';
 
 export interface ChannelOptions {
   logCapacity: number;
   checksum: (snapshot: Snapshot) => string;
   metrics: StreamMetrics;
+  /** Told which streams each change goes to, for its propagation report. */
+  reach?: ReachBook;
 }
 
 type PerAudience<T> = Record<Audience, T>;
@@ -72,6 +75,8 @@ export class EnvChannel {
     this.#log.push({ version: change.version, server, client });
     this.#cache = { put: {}, heartbeat: {} };
 
+    // Client streams see a change only when it touched what they may see: only then are they waited for.
+    this.options.reach?.sent(this.env, change.version, this.#recipients(client !== null));
     const started = performance.now();
     this.broadcast('server', server);
     if (client !== null) this.broadcast('client', client);
@@ -142,6 +147,11 @@ export class EnvChannel {
       }
     }
     if (isEvent) this.options.metrics.sent(this.env, sent);
+  }
+
+  *#recipients(clients: boolean): Generator<Subscriber> {
+    yield* this.subscribers.server;
+    if (clients) yield* this.subscribers.client;
   }
 
   #view(audience: Audience): Snapshot {

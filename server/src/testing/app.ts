@@ -14,6 +14,7 @@ import { createServerMetrics } from '../metrics.js';
 import type { Actor, Scope } from '../store/resources.js';
 import { Store } from '../store/store.js';
 import { LocalChangeFeed } from '../store/changes.js';
+import { createStreaming, type Streaming } from '../stream/streaming.js';
 
 export const TEST_ACTOR: Actor = { kind: 'admin', id: 'key_test', name: 'test' };
 /** The environment the SDK keys belong to. */
@@ -41,6 +42,8 @@ export interface TestApp {
   app: Hono<AppEnv>;
   store: Store;
   deps: AppDeps;
+  /** With `streaming: true`: the hub and its propagation reports. */
+  streaming?: Streaming;
   /** Admin tokens, one per scope; the admin one is the store's first, as a real server's bootstrap token is. */
   tokens: Record<Scope, string>;
   /** SDK keys of TEST_ENV. */
@@ -65,9 +68,11 @@ export interface TestAppOptions {
   env?: NodeJS.ProcessEnv;
   /** The lowest level `logged` collects (default warn). */
   logLevel?: LogLevel;
+  /** Builds streaming (hub, stream route, propagation reports) into the app, as start.ts does. */
+  streaming?: boolean;
 }
 
-export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): TestApp {
+export function testApp({ env = {}, logLevel = 'warn', streaming = false }: TestAppOptions = {}): TestApp {
   const config: Config = { ...loadConfig({ FLAGSTAFF_RATE_LIMIT: '0', ...env }), dbPath: ':memory:' };
   const logged: string[] = [];
   const log: Logger = createLogger(logLevel, (line) => void logged.push(line));
@@ -83,6 +88,8 @@ export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): T
     log,
     lifecycle: new Lifecycle(),
   };
+  const stream = streaming ? createStreaming({ config, store, feed, auth: deps.auth, log }) : undefined;
+  if (stream !== undefined) deps.streaming = stream;
   const meta = { actor: TEST_ACTOR };
   const adminToken = bootstrapAdminToken(store, config, log)!;
   const token = (scope: Scope) => store.keys.create({ kind: 'admin', name: scope, scopes: [scope] }, meta).key;
@@ -128,7 +135,9 @@ export function testApp({ env = {}, logLevel = 'warn' }: TestAppOptions = {}): T
       const res = await request(path, init);
       return { status: res.status, headers: res.headers, body: await bodyOf(res) };
     },
+    streaming: stream,
     close() {
+      stream?.hub.stop();
       store.close();
     },
   };
