@@ -97,7 +97,8 @@ function identityOf(c: Context<Env>): SdkStreamIdentity {
   return {
     instance: announced(c, 'x-flagstaff-instance', 'instance', 200),
     sdk: announced(c, 'x-flagstaff-sdk', 'sdk', 100),
-    address: c.env?.incoming?.socket?.remoteAddress ?? null,
+    // An IPv4 client on a dual-stack socket shows as ::ffff:10.0.4.17: reported as the address it is.
+    address: c.env?.incoming?.socket?.remoteAddress?.replace(/^::ffff:(?=\d+\.)/, '') ?? null,
   };
 }
 
