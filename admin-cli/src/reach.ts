@@ -48,20 +48,23 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 function named({ instance, sdk, address }: SdkStreamIdentity): string {
   const about = [sdk?.replace('/', ' '), address].filter(Boolean).join(', ');
-  const name = instance ?? 'an SDK that sent no instance id';
-  return about === '' ? name : `${name} (${about})`;
+  return about === '' ? String(instance) : `${instance} (${about})`;
 }
 
 /** "reached 998 of 1,000 connected SDKs in 183 ms; 2 not yet: checkout-7f9c (node 0.3.0, 10.0.4.17), …" */
 export function reachLine(report: ChangeReach, timeoutMs: number): string {
-  const { connected, applied, complete, pending, timeToMs } = report;
-  if (connected === 0) return 'no SDK was streaming from this server when it changed: nothing to wait for';
+  const { connected, unidentified, applied, complete, pending, timeToMs } = report;
+  const uncounted =
+    unidentified === 0 ? '' : ` (and ${count(unidentified)} stream${unidentified === 1 ? '' : 's'} that cannot acknowledge, e.g. browsers)`;
+  if (connected === 0) return `no acknowledging SDK was streaming from this server when it changed${uncounted}`;
   const plural = connected === 1 ? 'SDK' : 'SDKs';
-  if (complete) return `reached ${count(applied)} of ${count(connected)} connected ${plural} in ${count(timeToMs.p100 ?? 0)} ms`;
+  if (complete)
+    return `reached ${count(applied)} of ${count(connected)} connected ${plural} in ${count(timeToMs.p100 ?? 0)} ms${uncounted}`;
   const missing = connected - applied;
   const names = pending.slice(0, NAMED).map(named);
   if (missing > names.length) names.push(`and ${count(missing - names.length)} more`);
-  return `reached ${count(applied)} of ${count(connected)} connected ${plural} within ${timeoutMs / 1000} s; ${count(missing)} not yet: ${names.join(', ')}`;
+  const within = `within ${timeoutMs / 1000} s`;
+  return `reached ${count(applied)} of ${count(connected)} connected ${plural} ${within}${uncounted}; ${count(missing)} not yet: ${names.join(', ')}`;
 }
 
 /** The failure `--wait` ends with when the report says not everyone has it (or there is no report). */

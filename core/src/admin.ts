@@ -338,7 +338,7 @@ export interface SdkInstance {
 
 /** An SDK stream as the server knows it: what the SDK said it is, and where it connects from. */
 export interface SdkStreamIdentity {
-  /** The SDK's own instance id (`X-Flagstaff-Instance`); null for a client that sent none, which cannot acknowledge. */
+  /** The SDK's own instance id (`X-Flagstaff-Instance`); null for a client that sent none (it cannot acknowledge). */
   instance: string | null;
   /** `name/version` (`X-Flagstaff-SDK`), e.g. `node/0.1.0`; null when not sent. */
   sdk: string | null;
@@ -353,8 +353,10 @@ export interface ChangeReach {
   /** When this instance framed the change for its streams (commit time, to within the fan-out). */
   sentAt: string;
   deadlineMs: number;
-  /** Streams of this environment that were sent the change. */
+  /** Streams of this environment that were sent the change and announced an instance id (so can acknowledge). */
   connected: number;
+  /** Streams sent the change without an instance id (browsers, older SDKs): they cannot acknowledge, so are not waited for. */
+  unidentified: number;
   /** Of those, how many acknowledged this version (or a later one). */
   applied: number;
   complete: boolean;

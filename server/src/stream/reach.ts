@@ -29,9 +29,11 @@ interface Member {
 }
 
 class Report {
-  readonly members = new Map<string | symbol, Member>();
+  readonly members = new Map<string, Member>();
   /** Times of application, in the order acknowledgements came (nearly sorted; sorted when read). */
   readonly times: number[] = [];
+  /** Streams sent the change that announced no instance id: they cannot acknowledge, so are only counted. */
+  unidentified = 0;
   missed = false;
   timer: NodeJS.Timeout | undefined;
 
@@ -66,6 +68,7 @@ class Report {
       sentAt: new Date(this.sentAt).toISOString(),
       deadlineMs: this.deadlineMs,
       connected: n,
+      unidentified: this.unidentified,
       applied: sorted.length,
       complete: this.complete,
       missedDeadline: this.missed,
@@ -98,8 +101,10 @@ export class ReachBook {
     for (const stream of streams) {
       if (!stream.open) continue;
       const { identity } = stream;
-      // A stream without an instance id cannot acknowledge: it is its own member, pending for good.
-      report.members.set(identity.instance === null ? Symbol() : memberKey(stream.keyId, identity.instance), { identity });
+      // A stream without an instance id (a browser, an older SDK, a bare EventSource) cannot acknowledge:
+      // waiting for it would make every report fall short, so it is counted apart.
+      if (identity.instance === null) report.unidentified++;
+      else report.members.set(memberKey(stream.keyId, identity.instance), { identity });
     }
     let held = this.#reports.get(env);
     if (held === undefined) this.#reports.set(env, (held = []));
