@@ -75,11 +75,12 @@ export class EnvChannel {
     this.#log.push({ version: change.version, server, client });
     this.#cache = { put: {}, heartbeat: {} };
 
-    // Client streams see a change only when it touched what they may see: only then are they waited for.
-    this.options.reach?.sent(this.env, change.version, this.#recipients(client !== null));
     const started = performance.now();
     this.broadcast('server', server);
     if (client !== null) this.broadcast('client', client);
+    // After the writes, so that the report costs the fan-out nothing (no ack can be read before this returns);
+    // streams dropped meanwhile were not sent it. Client streams only when the change touched what they see.
+    this.options.reach?.sent(this.env, change.version, this.#recipients(client !== null));
     // Writes that go through a ServerResponse (socket-output.ts falls back to it) reach their socket on the
     // next tick: measure past them.
     process.nextTick(() => this.options.metrics.fannedOut(this.env, (performance.now() - started) / 1000));

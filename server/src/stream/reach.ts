@@ -22,15 +22,15 @@ const PENDING_SHOWN = 100;
 /** How far back an SDK may date its application of a version (it batches acks within a second). */
 const MAX_AGE_MS = 10_000;
 
-interface Member {
-  identity: SdkStreamIdentity;
-  /** Milliseconds after sending that the SDK applied the change; undefined until it says so. */
-  appliedMs?: number;
-}
-
 class Report {
-  readonly members = new Map<string, Member>();
-  /** Times of application, in the order acknowledgements came (nearly sorted; sorted when read). */
+  /**
+   * The streams that have not acknowledged yet, by member key; an acknowledgement moves one into `times`.
+   * Identities are the subscribers' own objects: at 10,000 streams a report costs one Map entry per
+   * stream still pending, and nothing per stream once it is complete.
+   */
+  readonly pending = new Map<string, SdkStreamIdentity>();
+  connected = 0;
+  /** Milliseconds from sending to each acknowledgement, in the order they came (sorted when read). */
   readonly times: number[] = [];
   /** Streams sent the change that announced no instance id: they cannot acknowledge, so are only counted. */
   unidentified = 0;
@@ -45,22 +45,21 @@ class Report {
   ) {}
 
   get complete(): boolean {
-    return this.times.length === this.members.size;
+    return this.pending.size === 0;
   }
 
   view(): ChangeReach {
     const sorted = [...this.times].sort((a, b) => a - b);
-    const n = this.members.size;
+    const n = this.connected;
     const at = (share: number): number | null => {
       if (n === 0) return 0;
       const needed = Math.max(1, Math.ceil(share * n));
       return needed <= sorted.length ? Math.round(sorted[needed - 1]!) : null;
     };
     const pending: SdkStreamIdentity[] = [];
-    for (const member of this.members.values()) {
-      if (member.appliedMs !== undefined) continue;
+    for (const identity of this.pending.values()) {
       if (pending.length === PENDING_SHOWN) break;
-      pending.push(member.identity);
+      pending.push(identity);
     }
     return {
       env: this.env,
@@ -89,7 +88,7 @@ export class ReachBook {
   /** Per environment: histogram counts of time to 100 % (one slot per bucket, then +Inf), sum, and misses. */
   readonly #stats = new Map<string, { buckets: number[]; sum: number; count: number; missed: number }>();
 
-  constructor({ perEnv = 100, deadlineMs = 5_000, now = Date.now }: ReachOptions = {}) {
+  constructor({ perEnv = 50, deadlineMs = 5_000, now = Date.now }: ReachOptions = {}) {
     this.#perEnv = perEnv;
     this.#deadlineMs = deadlineMs;
     this.#now = now;
@@ -104,13 +103,14 @@ export class ReachBook {
       // A stream without an instance id (a browser, an older SDK, a bare EventSource) cannot acknowledge:
       // waiting for it would make every report fall short, so it is counted apart.
       if (identity.instance === null) report.unidentified++;
-      else report.members.set(memberKey(stream.keyId, identity.instance), { identity });
+      else report.pending.set(memberKey(stream.keyId, identity.instance), identity);
     }
+    report.connected = report.pending.size;
     let held = this.#reports.get(env);
     if (held === undefined) this.#reports.set(env, (held = []));
     held.push(report);
     if (held.length > this.#perEnv) clearTimeout(held.shift()!.timer);
-    if (report.members.size === 0) return;
+    if (report.complete) return;
     report.timer = setTimeout(() => this.#deadline(report), report.deadlineMs);
     report.timer.unref();
   }
@@ -127,10 +127,8 @@ export class ReachBook {
     let moved = 0;
     for (const report of held) {
       if (report.version > version || report.complete) continue;
-      const member = report.members.get(key);
-      if (member === undefined || member.appliedMs !== undefined) continue;
-      member.appliedMs = Math.max(0, at - report.sentAt);
-      report.times.push(member.appliedMs);
+      if (!report.pending.delete(key)) continue;
+      report.times.push(Math.max(0, at - report.sentAt));
       moved++;
       if (report.complete) this.#completed(report);
     }
@@ -180,7 +178,7 @@ export class ReachBook {
 
   #completed(report: Report): void {
     clearTimeout(report.timer);
-    const seconds = Math.max(...report.times) / 1000;
+    const seconds = report.times.reduce((max, t) => Math.max(max, t), 0) / 1000;
     const s = this.#stat(report.env);
     const bucket = BUCKETS.findIndex((le) => seconds <= le);
     if (bucket !== -1) s.buckets[bucket]!++;
