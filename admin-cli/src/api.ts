@@ -3,6 +3,7 @@
 // sends and reads is typed by @flagstaff/core/admin, the server's own definitions: types only, over HTTP.
 import type {
   AuditEntry,
+  ChangeReach,
   AuditQueryParams,
   CreatedHook,
   CreatedNotification,
@@ -73,7 +74,18 @@ export class AdminApi {
 
   getFlagState = (key: string, env: string) => this.#get<FlagState>(path('flags', key, 'environments', env));
   patchFlagState = (key: string, env: string, body: Partial<FlagStateInput>, ifMatch?: number) =>
-    this.#send<FlagState>('PATCH', path('flags', key, 'environments', env), body, ifMatch);
+    this.patchFlagStateAt(key, env, body, ifMatch).then(({ state }) => state);
+  /** As patchFlagState, with the environment version the write left (null from a server that does not say). */
+  patchFlagStateAt = async (key: string, env: string, body: Partial<FlagStateInput>, ifMatch?: number) => {
+    let envVersion: number | null = null;
+    const state = await this.#request<FlagState>('PATCH', path('flags', key, 'environments', env), body, ifMatch, undefined, (h) => {
+      const raw = h.get('x-flagstaff-env-version');
+      if (raw !== null && /^\d+$/.test(raw)) envVersion = Number(raw);
+    });
+    return { state, envVersion };
+  };
+  /** How far one change reached the SDKs (GET /api/v1/environments/:env/changes/:version). */
+  getChangeReach = (env: string, version: number) => this.#get<ChangeReach>(path('environments', env, 'changes', String(version)));
 
   listSegments = (env: string) => this.#get<{ segments: SegmentResource[] }>(path('environments', env, 'segments'));
   getSegment = (env: string, key: string) => this.#get<SegmentResource>(path('environments', env, 'segments', key));
@@ -124,7 +136,14 @@ export class AdminApi {
     return this.#request<T>(method, route, body, ifMatch);
   }
 
-  async #request<T>(method: string, route: string, body?: unknown, ifMatch?: number, query?: Query): Promise<T> {
+  async #request<T>(
+    method: string,
+    route: string,
+    body?: unknown,
+    ifMatch?: number,
+    query?: Query,
+    seen?: (headers: Headers) => void,
+  ): Promise<T> {
     const target = new URL(`${this.url}/api/v1/${route}`);
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value !== undefined) target.searchParams.set(name, String(value));
@@ -145,6 +164,7 @@ export class AdminApi {
     } catch (error) {
       throw new Unreachable(`cannot reach the Flagstaff server at ${this.url}: ${describeNetworkError(error)}`);
     }
+    if (response.ok) seen?.(response.headers);
     return readResponse<T>(response, this.url);
   }
 }

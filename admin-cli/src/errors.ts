@@ -8,6 +8,8 @@ export const EXIT = {
   usage: 2,
   /** The server could not be reached, or answered as if it were down (502/503/504). */
   unreachable: 3,
+  /** `--wait`: the change was made, but the deadline passed before every connected SDK applied it. */
+  short: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -64,4 +66,10 @@ export class ApplyIncomplete extends CliError {
 export class Declined extends CliError {
   readonly exitCode = EXIT.refused;
   readonly code = 'declined';
+}
+
+/** `on|off|rollout … --wait`: written, but not every SDK connected then applied it before the timeout. */
+export class ReachShort extends CliError {
+  readonly exitCode = EXIT.short;
+  readonly code = 'reach_short';
 }

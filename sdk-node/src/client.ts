@@ -19,6 +19,7 @@ import { safeLogger, type Logger } from './logger.js';
 import { resolveOptions, type ClientOptions } from './options.js';
 import { Updater, type Connection } from './updater.js';
 import { UsageReporter } from './usage.js';
+import { AckSender } from './ack.js';
 
 /** The type a flag call returns, from its default: `'Welcome'` asks for a string, `0` for a number. */
 export type Widen<T> = T extends boolean ? boolean : T extends string ? string : T extends number ? number : T;
@@ -52,6 +53,7 @@ export class FlagsClient {
   readonly #logger: Logger;
   readonly #index: FlagIndex;
   readonly #reporter: UsageReporter | null = null;
+  readonly #acks: AckSender | null = null;
   readonly #updater: Updater | null = null;
   readonly #waiters = new Set<() => void>();
   #phase: SyncState;
@@ -77,7 +79,8 @@ export class FlagsClient {
       this.#logger.error(`cannot start: ${problems.join('; ')}`);
       this.#report({ code: 'invalid_options', message: problems.join('; ') }, true);
     } else if (!config.offline) {
-      const http = new SdkHttp(config.baseUrl, config.sdkKey, config.requestTimeoutMs);
+      const http = new SdkHttp(config.baseUrl, config.sdkKey, config.requestTimeoutMs, config.instanceId);
+      this.#acks = new AckSender(http, config.instanceId, this.#logger);
       this.#updater = new Updater(
         this.#sync,
         http,
@@ -174,6 +177,7 @@ export class FlagsClient {
     this.#sync.close();
     this.#updater?.stop();
     this.#reporter?.stop();
+    this.#acks?.stop();
     this.#statusMaybeChanged();
     this.#events.clear();
     await this.#reporter?.flush();
@@ -192,6 +196,8 @@ export class FlagsClient {
       return false;
     }
     this.#index.follow(this.#sync.state);
+    const version = this.#sync.state?.version;
+    if (version !== undefined) this.#acks?.applied(version);
     const change = result.change;
     if (change !== null && change.keys.length > 0) {
       this.#logger.debug(`version ${change.version}: ${change.keys.length} flag(s) changed`);

@@ -10,11 +10,15 @@ export class SdkHttp {
     readonly baseUrl: string,
     private readonly sdkKey: string,
     readonly timeoutMs: number,
+    /** Sent on every request, so that the server can name this process in propagation reports. */
+    readonly instanceId?: string,
   ) {}
 
   /** Server keys travel only in this header, never in a URL (they would end up in proxy logs). */
   headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { Authorization: this.sdkKey, 'User-Agent': `FlagstaffNode/${SDK_VERSION}`, ...extra };
+    const identity: Record<string, string> =
+      this.instanceId === undefined ? {} : { 'X-Flagstaff-Instance': this.instanceId, 'X-Flagstaff-SDK': `node/${SDK_VERSION}` };
+    return { Authorization: this.sdkKey, 'User-Agent': `FlagstaffNode/${SDK_VERSION}`, ...identity, ...extra };
   }
 
   url(path: string): string {

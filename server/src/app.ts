@@ -25,6 +25,8 @@ import { rolloutPlanRoutes } from './routes/admin-rollout-plans.js';
 import { sdkRoutes } from './routes/sdk.js';
 import { adminUsageRoutes } from './routes/admin-usage.js';
 import { sdkUsageRoutes } from './routes/sdk-usage.js';
+import { sdkAckRoutes } from './routes/sdk-ack.js';
+import { changeRoutes } from './routes/admin-changes.js';
 
 export type { AppDeps, AppEnv } from './http/context.js';
 
@@ -46,6 +48,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/v1/environments/:env/hooks', hookAdminRoutes(deps));
   app.route('/api/v1/environments/:env/kill-rules', killRuleRoutes(deps));
   app.route('/api/v1/environments/:env/notifications', notificationRoutes(deps));
+  app.route('/api/v1/environments/:env/changes', changeRoutes(deps));
   app.route('/api/v1/environments', environmentRoutes(deps));
   app.route('/api/v1/flags/:key/environments', flagStateRoutes(deps));
   app.route('/api/v1/flags', flagRoutes(deps));
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // SDK routes: SDK keys of one environment only.
   app.route('/sdk/v1', sdkRoutes(deps));
   app.route('/sdk/v1/usage', sdkUsageRoutes(deps));
+  app.route('/sdk/v1/ack', sdkAckRoutes(deps));
   // SDK streaming (stream/sdk-stream.ts, built by stream/streaming.ts): no body or compression middleware.
   if (deps.streaming) app.route('/sdk/v1/stream', deps.streaming.route);
   app.route('/ofrep/v1', ofrepRoutes(deps));

@@ -6,8 +6,9 @@ import { describeServe } from '../describe.js';
 import type { Io } from '../io.js';
 import { findVariation, parsePercentage } from '../parse.js';
 import { planRollout } from '../rollout.js';
+import { parseDuration, reachLine, shortOf, timeoutOption, waitForReach, waitOption } from '../reach.js';
 
-type RolloutOptions = { env: string; variation?: string; from?: string; bucketBy?: string };
+type RolloutOptions = { env: string; variation?: string; from?: string; bucketBy?: string; wait?: boolean; timeout: string };
 
 export function registerRollout(program: Command, io: Io): void {
   program
@@ -25,17 +26,20 @@ export function registerRollout(program: Command, io: Io): void {
     .addOption(reasonOption())
     .addOption(yesOption())
     .addOption(ifMatchOption())
+    .addOption(waitOption())
+    .addOption(timeoutOption())
     .addHelpText(
       'after',
       examples(
         'flagstaff rollout new-checkout 25 --env production --reason "phase 2"',
-        'flagstaff rollout new-checkout 0.5 --env production',
+        'flagstaff rollout new-checkout 0.5 --env production --wait',
         'flagstaff rollout button-colour 10 --variation green --env staging',
       ),
     )
     .action(async (key: string, percent: string, _options, command: Command) => {
       const ctx = new CommandContext<RolloutOptions>(io, command);
       const thousandths = parsePercentage(percent);
+      const timeoutMs = parseDuration(ctx.options.timeout);
       const ifMatch = ctx.ifMatch();
       const { env, bucketBy } = ctx.options;
       const api = await ctx.api();
@@ -58,13 +62,31 @@ export function registerRollout(program: Command, io: Io): void {
       const serves = describeServe(change.fallthrough, flag.variations);
 
       let result = state;
+      let envVersion: number | null = null;
       if (JSON.stringify(change.fallthrough) !== JSON.stringify(state.fallthrough)) {
         await ctx.confirm(`set ${key} in ${env} to ${serves}`, [env]);
-        result = await api.patchFlagState(key, env, { fallthrough: change.fallthrough }, ifMatch ?? state.version);
+        ({ state: result, envVersion } = await api.patchFlagStateAt(
+          key,
+          env,
+          { fallthrough: change.fallthrough },
+          ifMatch ?? state.version,
+        ));
+      } else if (ctx.options.wait) {
+        // Nothing to change: the current version is what to wait for (the same PATCH changes nothing).
+        ({ state: result, envVersion } = await api.patchFlagStateAt(
+          key,
+          env,
+          { fallthrough: change.fallthrough },
+          ifMatch ?? state.version,
+        ));
       }
-      ctx.out.result(result, () => {
+      const reach = ctx.options.wait && envVersion !== null ? await waitForReach(api, env, envVersion, timeoutMs) : null;
+      ctx.out.result(ctx.options.wait ? { ...result, reach } : result, () => {
         ctx.out.line(`${key} in ${env}: ${serves} (version ${result.version}).`);
         if (!result.on) ctx.out.warn(`${key} is off in ${env}: nobody gets this until \`flagstaff on ${key} --env ${env}\``);
+        if (reach !== null) ctx.out.line(reachLine(reach, timeoutMs));
       });
+      const short = ctx.options.wait ? shortOf(reach, env, envVersion ?? result.version) : null;
+      if (short !== null) throw short;
     });
 }

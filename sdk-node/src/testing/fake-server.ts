@@ -24,6 +24,8 @@ export interface RecordedRequest {
 }
 
 export class FakeServer {
+  /** Whether POST /sdk/v1/ack is taken (202) or, as by an older server, a 404. */
+  acks = true;
   snapshot: Snapshot = { version: 1, flags: {}, segments: {} };
   readonly requests: RecordedRequest[] = [];
   /** Misbehaviours for the next stream / flags requests, first in first out. */
@@ -131,6 +133,7 @@ export class FakeServer {
       return json(res, 200, this.snapshot, { ETag: etag });
     }
     if (path === '/sdk/v1/usage' && req.method === 'POST') return void res.writeHead(202).end();
+    if (path === '/sdk/v1/ack' && req.method === 'POST' && this.acks) return void res.writeHead(202).end();
     json(res, 404, { error: { code: 'not_found', message: 'no such route' } });
   }
 

@@ -1,5 +1,6 @@
 // What every route can reach: the app's dependencies and the per-request variables. Only types, and none
 // from stream/: streaming builds on http/ (its route and the relay's app), not the other way round.
+import type { ChangeReach } from '@flagstaff/core/admin';
 import type { Hono } from 'hono';
 import type { Auth, AdminPrincipal, SdkPrincipal } from '../auth.js';
 import type { Config } from '../config.js';
@@ -16,6 +17,14 @@ export interface StreamingRoutes {
   route: Hono<any>;
   /** Null when ready; otherwise why not (for /readyz). */
   unready(): string | null;
+  /** Propagation reports of this instance's streams (stream/reach.ts); absent where none are kept. */
+  reach?: ReachReports;
+}
+
+/** What the ack and change-report routes need of stream/reach.ts. */
+export interface ReachReports {
+  ack(env: string, keyId: string, instance: string, version: number, ageMs?: number): number;
+  report(env: string, version: number): ChangeReach | null;
 }
 
 export interface AppDeps {

@@ -1,5 +1,5 @@
 // /api/v1/flags/:key/environments/:env — a flag's state in one environment.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { ruleSchema, serveSchema, targetSchema } from '@flagstaff/core';
 import { requireScope } from '../auth.js';
@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv } from '../http/context.js';
 import { readBody } from '../http/body.js';
 import { setVersionTag, writeMeta } from '../http/write-meta.js';
 import type { FlagStateInput } from '../store/index.js';
+import type { SnapshotSource } from '../store/changes.js';
 
 const stateFields = {
   on: z.boolean(),
@@ -26,7 +27,16 @@ function writable(body: Partial<FlagStateInput> & Record<string, unknown>): Part
   return state;
 }
 
-export function flagStateRoutes({ store }: AppDeps): Hono<AppEnv> {
+/**
+ * The environment's version once the write committed, so that `flagstaff off … --wait` knows which change's
+ * reach to wait for (GET /api/v1/environments/:env/changes/:version). Read in the same tick as the commit.
+ */
+function setEnvVersion(c: Context<AppEnv>, snapshots: SnapshotSource, env: string): void {
+  const version = snapshots.snapshot(env)?.version;
+  if (version !== undefined) c.header('X-Flagstaff-Env-Version', String(version));
+}
+
+export function flagStateRoutes({ store, snapshots }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/:env', requireScope('read'), (c) => {
@@ -40,6 +50,7 @@ export function flagStateRoutes({ store }: AppDeps): Hono<AppEnv> {
     const body = await readBody(c, putStateBody);
     const state = store.flagStates.replace(c.req.param('key')!, c.req.param('env'), writable(body) as FlagStateInput, meta);
     setVersionTag(c, state.version);
+    setEnvVersion(c, snapshots, c.req.param('env'));
     return c.json(state);
   });
 
@@ -48,6 +59,7 @@ export function flagStateRoutes({ store }: AppDeps): Hono<AppEnv> {
     const body = await readBody(c, patchStateBody);
     const state = store.flagStates.patch(c.req.param('key')!, c.req.param('env'), writable(body), meta);
     setVersionTag(c, state.version);
+    setEnvVersion(c, snapshots, c.req.param('env'));
     return c.json(state);
   });
 

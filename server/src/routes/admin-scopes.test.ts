@@ -30,6 +30,7 @@ const NEEDS: Record<string, Scope> = {
   'POST /api/v1/environments/:env/notifications/:id/test': 'admin',
   'GET /api/v1/environments/:env/notifications/:id/deliveries': 'admin',
   'GET /api/v1/environments/:env/sdk-instances': 'read',
+  'GET /api/v1/environments/:env/changes/:version': 'read',
   'GET /api/v1/flags': 'read',
   'POST /api/v1/flags': 'write',
   'GET /api/v1/flags/:key': 'read',
@@ -69,7 +70,7 @@ const served = [
 /** A request to the route, with parameters naming nothing (404 past the scope check) and a JSON body for writes. */
 function call(route: string, token: string) {
   const [method, pattern] = route.split(' ') as [string, string];
-  const path = pattern.replace(':env', 'production').replace(':id', '1').replace(':key', 'no-such-thing');
+  const path = pattern.replace(':env', 'production').replace(':id', '1').replace(':key', 'no-such-thing').replace(':version', '999');
   return t.request(path, { method, token, ...(MUTATING.has(method) && method !== 'DELETE' ? { json: {} } : {}) });
 }
 

@@ -9,12 +9,15 @@ import { ChangeLog } from './change-log.js';
 import { ClientView } from './client-view.js';
 import { changeFrame, eventText, heartbeatFrame } from './frames.js';
 import type { StreamMetrics } from './metrics.js';
+import type { ReachBook } from './reach.js';
 import type { Subscriber } from './subscriber.js';
 
 export interface ChannelOptions {
   logCapacity: number;
   checksum: (snapshot: Snapshot) => string;
   metrics: StreamMetrics;
+  /** Told which streams each change goes to, for its propagation report. */
+  reach?: ReachBook;
 }
 
 type PerAudience<T> = Record<Audience, T>;
@@ -75,6 +78,9 @@ export class EnvChannel {
     const started = performance.now();
     this.broadcast('server', server);
     if (client !== null) this.broadcast('client', client);
+    // After the writes, so that the report costs the fan-out nothing (no ack can be read before this returns);
+    // streams dropped meanwhile were not sent it. Client streams only when the change touched what they see.
+    this.options.reach?.sent(this.env, change.version, this.#recipients(client !== null));
     // Writes that go through a ServerResponse (socket-output.ts falls back to it) reach their socket on the
     // next tick: measure past them.
     process.nextTick(() => this.options.metrics.fannedOut(this.env, (performance.now() - started) / 1000));
@@ -142,6 +148,11 @@ export class EnvChannel {
       }
     }
     if (isEvent) this.options.metrics.sent(this.env, sent);
+  }
+
+  *#recipients(clients: boolean): Generator<Subscriber> {
+    yield* this.subscribers.server;
+    if (clients) yield* this.subscribers.client;
   }
 
   #view(audience: Audience): Snapshot {

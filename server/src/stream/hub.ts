@@ -2,12 +2,14 @@
 // instances. Changes may arrive twice or out of order when several feeds meet; the hub applies each version
 // exactly once and in order, so a client only ever moves through states the environment really had.
 import { snapshotChecksum, type Snapshot } from '@flagstaff/core';
+import type { SdkStreamIdentity } from '@flagstaff/core/admin';
 import { STREAM_DEFAULTS } from '../config.js';
 import { EnvChannel, type ChannelOptions } from './channel.js';
 import type { Audience } from '../snapshot-views.js';
 import type { ChangeFeed, EnvChange, SnapshotSource } from '../store/changes.js';
 import { jitteredRetry, retryFrame } from './frames.js';
 import { StreamMetrics, type ConnectionCount } from './metrics.js';
+import { ReachBook, type ReachOptions } from './reach.js';
 import { Subscriber, type SseOutput } from './subscriber.js';
 
 export interface HubOptions {
@@ -25,6 +27,8 @@ export interface HubOptions {
   /** How long a missing version may stay missing before the hub resyncs from a snapshot. */
   gapTimeoutMs?: number;
   checksum?: (snapshot: Snapshot) => string;
+  /** Propagation reports: how many are held, and the deadline a change has to reach every stream. */
+  reach?: ReachOptions;
 }
 
 export interface Connection {
@@ -32,6 +36,8 @@ export interface Connection {
   audience: Audience;
   keyId: string;
   lastEventId: number | null;
+  /** What the SDK said it is and where it connects from (reach.ts reports it). */
+  identity?: SdkStreamIdentity;
 }
 
 /** The documented defaults of the server's settings (config.ts), for a hub built without them. */
@@ -40,7 +46,8 @@ export const HUB_DEFAULTS = { logCapacity, heartbeatMs, retryMs, maxBufferedByte
 
 export class StreamHub implements SnapshotSource {
   readonly metrics = new StreamMetrics();
-  readonly #options: Required<Omit<HubOptions, 'resync'>> & Pick<HubOptions, 'resync'>;
+  readonly reach: ReachBook;
+  readonly #options: Required<Omit<HubOptions, 'resync' | 'reach'>> & Pick<HubOptions, 'resync'>;
   readonly #channels = new Map<string, EnvChannel>();
   /** Changes that arrived ahead of a missing version, per environment. */
   readonly #pending = new Map<string, Map<number, EnvChange>>();
@@ -51,8 +58,9 @@ export class StreamHub implements SnapshotSource {
 
   constructor(options: HubOptions) {
     this.#options = { ...HUB_DEFAULTS, checksum: snapshotChecksum, ...options };
+    this.reach = new ReachBook(options.reach);
     const { logCapacity, checksum } = this.#options;
-    this.#channelOptions = { logCapacity, checksum, metrics: this.metrics };
+    this.#channelOptions = { logCapacity, checksum, metrics: this.metrics, reach: this.reach };
     this.#heartbeat = setInterval(() => this.#beat(), this.#options.heartbeatMs);
     this.#heartbeat.unref();
   }
@@ -115,14 +123,14 @@ export class StreamHub implements SnapshotSource {
   connect(out: SseOutput, connection: Connection): Subscriber | null {
     const channel = this.#channel(connection.env);
     if (channel === null) return null;
-    const { env, audience, keyId, lastEventId } = connection;
+    const { env, audience, keyId, lastEventId, identity } = connection;
     const retry = retryFrame(jitteredRetry(this.#options.retryMs));
     const frames = channel.catchUp(audience, lastEventId);
     if (frames.length === 0) frames.push(channel.heartbeatFrame(audience));
     // A put may alone exceed the limit (a large environment): a connection is behind only by what piles up
     // after its first frames, or every client on a slow link would be dropped on arrival, again and again.
     const arrival = frames.reduce((bytes, frame) => bytes + frame.length, retry.length);
-    const subscriber = new Subscriber(out, env, audience, keyId, this.#options.maxBufferedBytes + arrival);
+    const subscriber = new Subscriber(out, env, audience, keyId, this.#options.maxBufferedBytes + arrival, identity);
     out.write(retry);
     for (const frame of frames) subscriber.send(frame);
     this.metrics.sent(env, frames.length);
@@ -155,7 +163,7 @@ export class StreamHub implements SnapshotSource {
   }
 
   metricsText(): string {
-    return this.metrics.render(this.connections());
+    return this.metrics.render(this.connections()) + this.reach.metricsText();
   }
 
   /**
@@ -182,6 +190,7 @@ export class StreamHub implements SnapshotSource {
   /** Stops the hub's timers (heartbeats, gap resyncs); open connections stay as they are. */
   stop(): void {
     clearInterval(this.#heartbeat);
+    this.reach.stop();
     for (const timer of this.#gapTimers.values()) clearTimeout(timer);
     this.#gapTimers.clear();
   }

@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { HEARTBEAT_PREFIX, KEY_PREFIX } from '@flagstaff/core';
+import type { SdkStreamIdentity } from '@flagstaff/core/admin';
 import { Hono, type Context } from 'hono';
 import { ApiError } from '../errors.js';
 import type { AppEnv } from '../http/context.js';
@@ -54,7 +55,7 @@ const SSE_HEADERS: Record<string, string> = {
 const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET',
-  'Access-Control-Allow-Headers': 'Last-Event-ID, Cache-Control',
+  'Access-Control-Allow-Headers': 'Last-Event-ID, Cache-Control, X-Flagstaff-Instance, X-Flagstaff-SDK',
   'Access-Control-Max-Age': '86400',
   // Not a CORS-safelisted response header: without this, a browser hides it from a shed client.
   'Access-Control-Expose-Headers': 'Retry-After',
@@ -84,6 +85,22 @@ function lastEventId(c: Context): number | null {
   const raw = (c.req.header('last-event-id') ?? c.req.query('lastEventId'))?.trim();
   if (raw === undefined || !/^\d{1,15}$/.test(raw)) return null;
   return Number(raw);
+}
+
+/** A header, or for browsers (EventSource sends none) a query parameter, trimmed and bounded; null when absent. */
+function announced(c: Context, header: string, query: string, max: number): string | null {
+  const raw = (c.req.header(header) ?? c.req.query(query))?.trim();
+  return raw ? raw.slice(0, max) : null;
+}
+
+/** What the SDK says it is (`X-Flagstaff-Instance`, `X-Flagstaff-SDK`) and where it connects from. */
+function identityOf(c: Context<Env>): SdkStreamIdentity {
+  return {
+    instance: announced(c, 'x-flagstaff-instance', 'instance', 200),
+    sdk: announced(c, 'x-flagstaff-sdk', 'sdk', 100),
+    // An IPv4 client on a dual-stack socket shows as ::ffff:10.0.4.17: reported as the address it is.
+    address: c.env?.incoming?.socket?.remoteAddress?.replace(/^::ffff:(?=\d+\.)/, '') ?? null,
+  };
 }
 
 const HEARTBEAT_START = Buffer.from(`: ${HEARTBEAT_PREFIX} `);
@@ -175,7 +192,13 @@ export function sdkStreamRoute({ hub, authenticate, admission, missingEnv = 'gon
 
     const output = socketOutput(out);
     const sink = inUrl && c.req.query('heartbeat') === 'event' ? heartbeatsAsEvents(output) : output;
-    const subscriber = hub.connect(sink, { env: key.env, audience: key.audience, keyId: key.keyId, lastEventId: lastEventId(c) });
+    const subscriber = hub.connect(sink, {
+      env: key.env,
+      audience: key.audience,
+      keyId: key.keyId,
+      lastEventId: lastEventId(c),
+      identity: identityOf(c),
+    });
     if (subscriber === null) {
       for (const name of Object.keys({ ...SSE_HEADERS, ...CORS_HEADERS })) out.removeHeader(name);
       if (missingEnv === 'unavailable') {

@@ -11,6 +11,7 @@ import type { CaughtUp, Store } from '../store/index.js';
 import { Admission } from './admission.js';
 import type { ChangeFeed, EnvChange } from '../store/changes.js';
 import { StreamHub } from './hub.js';
+import type { ReachBook } from './reach.js';
 import { processMemoryText } from './metrics.js';
 import { PrimaryFanout, type PrimaryStore } from './redis-primary.js';
 import type { MirroredKey } from './redis-log.js';
@@ -31,6 +32,8 @@ export interface Streaming {
   route: Hono<any>;
   /** Null when ready; otherwise why not (for /readyz). */
   unready(): string | null;
+  /** Propagation reports of this instance's streams. */
+  reach: ReachBook;
   /** Prometheus lines for /metrics. */
   metricsText(): string;
   /** Tells streaming that SDK keys were created or revoked here (from the store's commit hook). */
@@ -107,6 +110,7 @@ export function createStreaming({ config, store, feed, auth, log }: StreamingDep
     hub,
     fanout,
     route: sdkStreamRoute({ hub, authenticate, admission }),
+    reach: hub.reach,
     unready: () =>
       fanout && !fanout.ready ? 'Redis is unreachable: changes commit, and reach primaries sharing the file, but not relays' : null,
     metricsText: () => hub.metricsText() + processMemoryText(),

@@ -1,6 +1,7 @@
 // One streaming connection as the hub sees it. The hub writes the same frame to every subscriber and never
 // waits for one: a client that stops reading fills its own buffer, and past a limit it is dropped (it will
 // reconnect and resume) rather than holding memory or delaying anybody else.
+import type { SdkStreamIdentity } from '@flagstaff/core/admin';
 import type { Audience } from '../snapshot-views.js';
 
 /** The part of a node `ServerResponse` the hub uses; tests pass a fake. */
@@ -12,6 +13,9 @@ export interface SseOutput {
   readonly writableLength: number;
 }
 
+/** What a stream told about itself; nothing, for a client that sent no identity. */
+export const ANONYMOUS: SdkStreamIdentity = { instance: null, sdk: null, address: null };
+
 export class Subscriber {
   #open = true;
 
@@ -21,6 +25,8 @@ export class Subscriber {
     readonly audience: Audience,
     readonly keyId: string,
     readonly maxBufferedBytes: number,
+    /** Who is at the other end, for propagation reports (reach.ts). */
+    readonly identity: SdkStreamIdentity = ANONYMOUS,
   ) {}
 
   get open(): boolean {

@@ -17,6 +17,7 @@ import { DeliveryWorker, type WorkerOptions } from '../notify/worker.js';
 import type { Actor, Scope } from '../store/resources.js';
 import { Store } from '../store/store.js';
 import { LocalChangeFeed } from '../store/changes.js';
+import { createStreaming, type Streaming } from '../stream/streaming.js';
 
 export const TEST_ACTOR: Actor = { kind: 'admin', id: 'key_test', name: 'test' };
 /** The environment the SDK keys belong to. */
@@ -47,6 +48,8 @@ export interface TestApp {
   app: Hono<AppEnv>;
   store: Store;
   deps: AppDeps;
+  /** With `streaming: true`: the hub and its propagation reports. */
+  streaming?: Streaming;
   /** Admin tokens, one per scope; the admin one is the store's first, as a real server's bootstrap token is. */
   tokens: Record<Scope, string>;
   /** SDK keys of TEST_ENV. */
@@ -80,9 +83,11 @@ export interface TestAppOptions {
    * `env: { FLAGSTAFF_NOTIFY_ALLOW_PRIVATE: '1' }`); without it, outbox rows are written and nothing delivers them.
    */
   delivery?: Partial<Omit<WorkerOptions, 'store' | 'log'>>;
+  /** Builds streaming (hub, stream route, propagation reports) into the app, as start.ts does. */
+  streaming?: boolean;
 }
 
-export function testApp({ env = {}, logLevel = 'warn', delivery }: TestAppOptions = {}): TestApp {
+export function testApp({ env = {}, logLevel = 'warn', delivery, streaming = false }: TestAppOptions = {}): TestApp {
   const config: Config = { ...loadConfig({ FLAGSTAFF_RATE_LIMIT: '0', ...env }), dbPath: ':memory:' };
   const logged: string[] = [];
   const log: Logger = createLogger(logLevel, (line) => void logged.push(line));
@@ -102,6 +107,8 @@ export function testApp({ env = {}, logLevel = 'warn', delivery }: TestAppOption
     lifecycle: new Lifecycle(),
     ...(worker ? { notifications: worker } : {}),
   };
+  const stream = streaming ? createStreaming({ config, store, feed, auth: deps.auth, log }) : undefined;
+  if (stream !== undefined) deps.streaming = stream;
   const meta = { actor: TEST_ACTOR };
   const adminToken = bootstrapAdminToken(store, config, log)!;
   const token = (scope: Scope) => store.keys.create({ kind: 'admin', name: scope, scopes: [scope] }, meta).key;
@@ -156,8 +163,10 @@ export function testApp({ env = {}, logLevel = 'warn', delivery }: TestAppOption
     async stopDelivery() {
       await worker?.stop();
     },
+    streaming: stream,
     close() {
       void worker?.stop();
+      stream?.hub.stop();
       store.close();
     },
   };
