@@ -1,6 +1,7 @@
 // The admin API's resources, request bodies and error body as they travel (docs/api.md, docs/alerts.md,
 // docs/rollouts.md), defined once for both ends: the server builds and sends them, the CLI sends and reads
-// them over HTTP. Types only — `@flagstaff/core/admin` adds no code to whoever imports it.
+// them over HTTP. Types only, but for the two lists of notification targets and events that both ends
+// check against (admin-notifications.ts). Notifications and propagation reports have files of their own.
 import type { FlagKind, JsonValue, Reason, Rule, SegmentRule, Serve, Target } from './model.js';
 import type { ValidationIssue } from './validate.js';
 
@@ -334,94 +335,5 @@ export interface SdkInstance {
   lastSeenAt: string;
 }
 
-// ——— Outbound notifications (docs/notifications.md) ———
-
-export const NOTIFY_TARGETS = ['webhook', 'slack', 'teams'] as const;
-export type NotifyTarget = (typeof NOTIFY_TARGETS)[number];
-
-/**
- * What a subscription may announce: `flag` (a flag created, changed or archived), `change` (a flag's state in
- * the environment changed by a person), `kill` (an alert turned a flag off or rolled it back), `plan` (a rollout
- * plan created, stepped, paused, resumed, completed or aborted), `key` (an SDK or admin key created or revoked).
- */
-export const NOTIFY_EVENTS = ['flag', 'change', 'kill', 'plan', 'key'] as const;
-export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
-
-/** `POST /api/v1/environments/:env/notifications`. */
-export interface NewNotification {
-  target: NotifyTarget;
-  url: string;
-  name?: string;
-  events: NotifyEventKind[];
-  /** Only flags carrying one of these tags. */
-  tags?: string[];
-  /** Only these flags. */
-  flags?: string[];
-}
-
-export interface NotificationInfo {
-  id: string;
-  env: string;
-  target: NotifyTarget;
-  name: string;
-  /** Scheme, host and path only: a Slack or Teams URL is itself a credential, and is never shown whole again. */
-  url: string;
-  events: NotifyEventKind[];
-  tags: string[];
-  flags: string[];
-  createdAt: string;
-  failingSince: string | null;
-  disabledAt: string | null;
-  disabledWhy: string | null;
-}
-
-/** The answer to creating a webhook subscription: the only time its signing secret (`whsec_…`) is shown. */
-export type CreatedNotification = NotificationInfo & { secret?: string };
-
-export interface NotificationDelivery {
-  id: number;
-  messageId: string;
-  eventType: string;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  latencyMs: number | null;
-  createdAt: string;
-  nextAttemptAt: string | null;
-  finishedAt: string | null;
-}
-
-// Propagation reports (docs/api.md, "Changes and their reach")
-
-/** An SDK stream as the server knows it: what the SDK said it is, and where it connects from. */
-export interface SdkStreamIdentity {
-  /** The SDK's own instance id (`X-Flagstaff-Instance`); null for a client that sent none (it cannot acknowledge). */
-  instance: string | null;
-  /** `name/version` (`X-Flagstaff-SDK`), e.g. `node/0.1.0`; null when not sent. */
-  sdk: string | null;
-  /** The address the stream connects from, as this instance sees it (a proxy's, behind one). */
-  address: string | null;
-}
-
-/** How far one change reached the SDKs streaming from this instance when it was sent. */
-export interface ChangeReach {
-  env: string;
-  version: number;
-  /** When this instance framed the change for its streams (commit time, to within the fan-out). */
-  sentAt: string;
-  deadlineMs: number;
-  /** Streams of this environment that were sent the change and announced an instance id (so can acknowledge). */
-  connected: number;
-  /** Streams sent the change without an instance id (browsers, older SDKs): they cannot acknowledge, so are not waited for. */
-  unidentified: number;
-  /** Of those, how many acknowledged this version (or a later one). */
-  applied: number;
-  complete: boolean;
-  /** The deadline passed short of every connected SDK. */
-  missedDeadline: boolean;
-  /** Milliseconds from sending to the moment 50 %, 99 % and 100 % of connected SDKs had applied it; null until then. */
-  timeToMs: { p50: number | null; p99: number | null; p100: number | null };
-  /** The streams that have not acknowledged it, at most 100 of them (`connected - applied` counts them all). */
-  pending: SdkStreamIdentity[];
-}
+export * from './admin-notifications.js';
+export type * from './admin-reach.js';
